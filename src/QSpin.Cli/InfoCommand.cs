@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using QSpin.Platform;
+
+namespace QSpin.Cli;
+
+/// <summary><c>qspin info</c>: the runtime, the machine, and the lock mode this process would use, with its reason.</summary>
+internal static class InfoCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("info", "Show the runtime, the machine and the lock mode QSpin selects here, with its reason.");
+        cmd.SetAction(_ => Run(Console.Out));
+        return cmd;
+    }
+
+    public static int Run(TextWriter o)
+    {
+        o.WriteLine($"runtime:     {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.ProcessArchitecture})");
+        o.WriteLine($"os:          {RuntimeInformation.OSDescription}");
+        o.WriteLine($"cpus:        {Environment.ProcessorCount}");
+        o.WriteLine($"hypervisor:  {(QSpinOps.HypervisorPresent ? "present (CPUID)" : "not detected (CPUID)")}");
+        o.WriteLine($"gc:          {(GCSettings.IsServerGC ? "server" : "workstation")}");
+        o.WriteLine($"wait/wake:   {WaitOnAddress.Implementation}");
+        if (QSpinOps.ConfigurationError is { } error)
+        {
+            o.WriteLine($"mode:        INVALID");
+            o.WriteLine($"error:       {error}");
+            return 2;
+        }
+        o.WriteLine($"mode:        {QSpinOps.Mode}");
+        o.WriteLine($"reason:      {QSpinOps.Reason}");
+        return 0;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+
+namespace QSpin;
+
+/// <summary>
+/// The native contended path: the bounded wait for a pending hand-over, the pending bit for the
+/// second contender, and otherwise the MCS queue (<see cref="QueuedSlowPath"/>). A state is written
+/// (tail, pending, locked).
+/// </summary>
+internal static class NativeSlowPath
+{
+    /// <summary>Acquires <paramref name="lck"/> after the fast-path CAS failed having seen <paramref name="val"/>.</summary>
+    public static void Lock(QSpinLock lck, int val)
+    {
+        ref int word = ref lck.Word;
+
+        // (0,1,0): a pending waiter is taking the lock right now; give it a bounded number of re-reads.
+        if (val == LockWord.Pending)
+        {
+            for (int cnt = Spin.PendingLoops; cnt > 0; cnt--)
+            {
+                TestHooks.Interleave();
+                val = Volatile.Read(ref word); // relaxed re-read (acquire in .NET; nothing depends on it)
+                if (val != LockWord.Pending) break;
+                Spin.Pause();
+            }
+        }
+
+        // Anything besides the locked byte (pending or a queue): take a place in the queue.
+        if ((val & ~LockWord.LockedMask) != 0)
+        {
+            QueuedSlowPath.Lock<NativeQueue>(lck);
+            return;
+        }
+
+        // (0,0,*) -> (0,1,*): try to become the one pending waiter.
+        TestHooks.Interleave();
+        val = Interlocked.Or(ref word, LockWord.Pending); // acquire (full fence): pairs with the owner's release in Exit
+
+        if ((val & ~LockWord.LockedMask) != 0)
+        {
+            // Someone else became pending or queued meanwhile. Undo our pending bit, but only if we
+            // set it (the old value had it clear), then queue.
+            if ((val & LockWord.PendingMask) == 0 && !TestHooks.Is(Mutant.NoPendingUndo))
+            {
+                TestHooks.Interleave();
+                Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: we own the pending bit
+            }
+            QueuedSlowPath.Lock<NativeQueue>(lck);
+            return;
+        }
+
+        // We are pending: (*,1,1) -> (*,1,0). Wait for the owner to go.
+        if ((val & LockWord.LockedMask) != 0)
+        {
+            int spins = 0;
+            while (true)
+            {
+                TestHooks.Interleave();
+                if (Volatile.Read(ref LockWord.LockedByte(ref word)) == 0) break; // acquire: pairs with the owner's release store
+                Spin.PauseUnbounded(ref spins);
+            }
+        }
+
+        // (*,1,0) -> (*,0,1): take the lock and drop pending with one 16-bit store. Nobody else can
+        // take a lock whose pending bit is set, and the tail half is not touched.
+        TestHooks.Interleave();
+        Volatile.Write(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked); // relaxed in the kernel; a release store here
+    }
+}
+
+/// <summary>The native flavour of the MCS queue: unbounded spinning, no parking.</summary>
+internal readonly struct NativeQueue : IQueueVariant
+{
+    public static bool IsParavirt
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => false;
+    }
+}

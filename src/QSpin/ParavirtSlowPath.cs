@@ -1,0 +1,229 @@
+using System.Runtime.CompilerServices;
+using QSpin.Platform;
+
+namespace QSpin;
+
+/// <summary>
+/// The paravirtual slow path (the kernel's qspinlock_paravirt.h). Waiters spin for a bounded time and
+/// then park. A waiter behind the head parks on its node's state; the predecessor that hands it the
+/// baton does not wake it but marks it Hashed, registers it with the lock and writes Slow into the
+/// locked byte, so the wake-up happens once, at unlock time. A queue head that parks registers itself
+/// and exchanges Slow into the locked byte; the unlock's byte CAS then fails, and its slow path
+/// deregisters and kicks the head after releasing. While the head is parked (pending clear) arrivals
+/// may steal the lock, which keeps throughput up when waiters are descheduled.
+/// </summary>
+internal static unsafe class ParavirtSlowPath
+{
+    /// <summary>Acquires <paramref name="lck"/> after the fast-path CAS failed. No pending path in pv mode.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Lock(QSpinLock lck) => QueuedSlowPath.Lock<ParavirtQueue>(lck);
+
+    /// <summary>
+    /// The kernel's hybrid unfair trylock: take the locked byte whenever locked and pending are both
+    /// clear, even with a queue, and keep trying while a queue exists and its head is not spinning
+    /// (pending clear). Unlike the kernel this spin is bounded (by the pv spin threshold) so that an
+    /// arrival joins the queue and parks instead of spinning on a lock whose owner is descheduled.
+    /// </summary>
+    public static bool TrySteal(QSpinLock lck)
+    {
+        ref int word = ref lck.Word;
+        for (int spins = Spin.PvSpinThreshold; ; spins--)
+        {
+            TestHooks.Interleave();
+            int val = Volatile.Read(ref word); // relaxed peek
+            if ((val & LockWord.LockedPendingMask) == 0)
+            {
+                TestHooks.Interleave();
+                if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0) // acquire (full fence): pairs with the release in Exit
+                    return true;
+            }
+            if ((val & LockWord.TailMask) == 0 || (val & LockWord.PendingMask) != 0 || spins <= 0) return false;
+            Spin.Pause();
+        }
+    }
+
+    /// <summary>One steal attempt: the byte CAS when locked and pending are clear (used without a node).</summary>
+    public static bool TryStealOnce(ref int word)
+    {
+        TestHooks.Interleave();
+        return (Volatile.Read(ref word) & LockWord.LockedPendingMask) == 0 // relaxed peek
+            && Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0; // acquire (full fence): pairs with the release in Exit
+    }
+
+    /// <summary>
+    /// pv_wait_node: wait for the baton, spinning a bounded time, stopping early if the predecessor is
+    /// not running (its owner parked, so the baton is far away), then parking on our node's state.
+    /// </summary>
+    public static void WaitNode(QNode* node, QNode* prev, int slot)
+    {
+        while (true)
+        {
+            for (int loop = Spin.PvSpinThreshold; loop > 0; loop--)
+            {
+                TestHooks.Interleave();
+                if (Volatile.Read(ref node->Locked) != 0) return; // acquire: pairs with the predecessor's release of the baton
+                if ((loop & Spin.PvPrevCheckMask) == 0 && Volatile.Read(ref prev->State) != PvState.Running) break; // relaxed hint: prev may even be reused
+                Spin.Pause();
+            }
+
+            // [S] state = Halted; full fence; [L] node.Locked   versus the predecessor's
+            // [S] node.Locked = 1; full fence; [RmW] state Halted -> Hashed (KickNode).
+            // At least one side sees the other's store: we see the baton, or it sees us halted.
+            TestHooks.Interleave();
+            Interlocked.Exchange(ref node->State, PvState.Halted); // full: pairs with KickNode's CAS on our state
+            TestHooks.Interleave();
+            if (Volatile.Read(ref node->Locked) == 0) // acquire: pairs with the predecessor's release of the baton
+            {
+                TestHooks.Interleave();
+                if (Volatile.Read(ref node->State) == PvState.Halted) Parker.Park(slot); // pv_wait(&state, Halted)
+            }
+
+            // Back to running, unless KickNode made us Hashed: that must stay, so that as head we know
+            // the lock already names us and holds Slow.
+            TestHooks.Interleave();
+            Interlocked.CompareExchange(ref node->State, PvState.Running, PvState.Halted); // full: pairs with KickNode's CAS
+        }
+    }
+
+    /// <summary>
+    /// pv_kick_node, called by the new owner right after handing <paramref name="next"/> the baton. If
+    /// the successor is parked it is not woken now: it is marked Hashed and registered with the lock,
+    /// and Slow in the locked byte makes our own unlock kick it.
+    /// </summary>
+    public static void KickNode(QSpinLock lck, QNode* next)
+    {
+        TestHooks.Interleave();
+        if (Interlocked.CompareExchange(ref next->State, PvState.Hashed, PvState.Halted) != PvState.Halted) // full: orders our baton store before this read; pairs with WaitNode's exchange
+            return;
+
+        // We own the lock, and only our own unlock reads these: no atomics needed.
+        TestHooks.Interleave();
+        Volatile.Write(ref lck.PvHead, next->Tail); // release: register the parked head
+        TestHooks.Interleave();
+        Volatile.Write(ref LockWord.LockedByte(ref lck.Word), LockWord.Slow); // release: our unlock takes the slow path
+    }
+
+    /// <summary>
+    /// pv_wait_head_or_lock: as queue head, set pending (no stealing) and spin a bounded time trying to
+    /// take the lock; then clear pending, register with the lock, exchange Slow into the locked byte (if
+    /// it was free, the lock is ours) and park until the unlocker kicks us. Returns the lock word with
+    /// the lock held by us.
+    /// </summary>
+    public static int WaitHeadOrLock(QSpinLock lck, QNode* node, int slot)
+    {
+        ref int word = ref lck.Word;
+        ref byte locked = ref LockWord.LockedByte(ref word);
+
+        // KickNode may already have registered us and set Slow.
+        TestHooks.Interleave();
+        bool registered = Volatile.Read(ref node->State) == PvState.Hashed;
+
+        while (true)
+        {
+            TestHooks.Interleave();
+            Volatile.Write(ref node->State, PvState.Running); // relaxed: read by our successor's wait-early check
+            TestHooks.Interleave();
+            Volatile.Write(ref LockWord.PendingByte(ref word), 1); // relaxed byte store: stops stealers while we spin
+
+            for (int loop = Spin.PvSpinThreshold; loop > 0; loop--)
+            {
+                if (TryLockClearPending(ref word)) goto gotLock;
+                Spin.Pause();
+            }
+
+            TestHooks.Interleave();
+            Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: stealers may come in while we park
+
+            // The unlocker deregisters us before it clears Slow. If Slow is gone, so is our registration.
+            TestHooks.Interleave();
+            if (registered && Volatile.Read(ref locked) != LockWord.Slow) registered = false; // acquire: pairs with the unlocker's release store
+
+            if (!registered)
+            {
+                // Register before Slow becomes visible: an unlocker that sees Slow must find us.
+                if (!TestHooks.Is(Mutant.PvSlowBeforeHash))
+                {
+                    TestHooks.Interleave();
+                    Volatile.Write(ref lck.PvHead, node->Tail); // ordered before Slow by the exchange below
+                }
+                TestHooks.Interleave();
+                byte old = Interlocked.Exchange(ref locked, LockWord.Slow); // full: publishes PvHead before Slow; pairs with the unlock CAS that reads Slow
+                if (TestHooks.Is(Mutant.PvSlowBeforeHash))
+                {
+                    TestHooks.Interleave();
+                    Volatile.Write(ref lck.PvHead, node->Tail);
+                }
+                if (old == 0)
+                {
+                    // The lock was free and is now ours: undo Slow and the registration.
+                    TestHooks.Interleave();
+                    Volatile.Write(ref locked, LockWord.Locked); // we own it; nobody else writes a held locked byte
+                    TestHooks.Interleave();
+                    Volatile.Write(ref lck.PvHead, 0);
+                    goto gotLock;
+                }
+                registered = true;
+            }
+
+            TestHooks.Interleave();
+            Volatile.Write(ref node->State, PvState.Hashed); // relaxed: successors see we are not running and park early
+            TestHooks.Interleave();
+            if (Volatile.Read(ref locked) == LockWord.Slow) Parker.Park(slot); // pv_wait(&locked, Slow); acquire: pairs with the unlocker's release
+            // Woken, spuriously, or the lock was stolen after the unlocker released it: try again.
+        }
+
+    gotLock:
+        TestHooks.Interleave();
+        return Volatile.Read(ref word) | LockWord.Locked; // acquire was done by the CAS or exchange that took the lock
+    }
+
+    /// <summary>(*,1,0) -> (*,0,1) with one 16-bit CAS, only when the locked byte reads 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryLockClearPending(ref int word)
+    {
+        TestHooks.Interleave();
+        if (Volatile.Read(ref LockWord.LockedByte(ref word)) != 0) return false; // relaxed peek
+        TestHooks.Interleave();
+        return Interlocked.CompareExchange(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked, (ushort)LockWord.Pending) == LockWord.Pending; // acquire (full fence): pairs with the release in Exit
+    }
+
+    /// <summary>
+    /// The paravirt unlock's slow path: the byte CAS <c>Locked -> 0</c> saw <paramref name="seen"/>.
+    /// Slow means a parked head is registered: deregister it, release, then kick it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Unlock(QSpinLock lck, byte seen)
+    {
+        ref byte locked = ref LockWord.LockedByte(ref lck.Word);
+        if (seen == 0)
+            throw new SynchronizationLockException("QSpinLock.Exit was called on a lock that is not held.");
+        if (seen != LockWord.Slow)
+            throw new SynchronizationLockException(
+                $"QSpinLock.Exit found a corrupted lock word {LockWord.Describe(Volatile.Read(ref lck.Word))}; the lock was left as it was.");
+
+        // The failed CAS that read Slow is a full fence, so this read sees the registration that was
+        // published before Slow (the kernel's smp_rmb()).
+        TestHooks.Interleave();
+        int head = Volatile.Read(ref lck.PvHead); // acquire: pairs with the head's exchange of Slow
+        TestHooks.Interleave();
+        Volatile.Write(ref lck.PvHead, 0); // deregister before release, so only one head is ever registered
+        TestHooks.Interleave();
+        Volatile.Write(ref locked, 0); // release: the lock is free; pairs with the next owner's acquire
+
+        // The lock may be taken and even collected from here on; the kick goes to the head's thread
+        // slot, and a kick of a thread that is no longer parked is only a spurious wake-up.
+        if (head == 0)
+            throw new SynchronizationLockException("QSpinLock.Exit found Slow set but no parked queue head registered; the lock was released.");
+        if (!TestHooks.Is(Mutant.PvUnlockNoKick)) Parker.Kick(LockWord.TailSlot(head));
+    }
+}
+
+/// <summary>The paravirt flavour of the MCS queue.</summary>
+internal readonly struct ParavirtQueue : IQueueVariant
+{
+    public static bool IsParavirt
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => true;
+    }
+}

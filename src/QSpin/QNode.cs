@@ -1,0 +1,192 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace QSpin;
+
+/// <summary>
+/// An MCS queue node (the kernel's mcs_spinlock + pv_node). Lives in native memory that is never
+/// freed or moved, so a successor may still read it after its owner has moved on, and its words can
+/// be slept on. Each node fills a 128-byte block (two cache lines, so the adjacent-line prefetcher
+/// never pairs two threads' nodes).
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = QNode.Size)]
+internal unsafe struct QNode
+{
+    public const int Size = 128;
+
+    /// <summary>MCS baton: 0 while waiting, 1 once the predecessor made this node the queue head.</summary>
+    [FieldOffset(0)] public int Locked;
+
+    /// <summary>Paravirt state: <see cref="PvState.Running"/>, <see cref="PvState.Halted"/> or <see cref="PvState.Hashed"/>.</summary>
+    [FieldOffset(4)] public int State;
+
+    /// <summary>The successor (a <c>QNode*</c>), linked by it after it swapped itself into the tail; 0 until then.</summary>
+    [FieldOffset(8)] public nint Next;
+
+    /// <summary>This node's own tail encoding (slot and index), fixed at allocation.</summary>
+    [FieldOffset(16)] public int Tail;
+}
+
+/// <summary>Paravirt node states (the kernel's vcpu_running / vcpu_halted / vcpu_hashed).</summary>
+internal static class PvState
+{
+    public const int Running = 0;
+    /// <summary>Parked in pv_wait_node, waiting for the baton.</summary>
+    public const int Halted = 1;
+    /// <summary>Queue head registered with the lock as the one its unlocker must kick.</summary>
+    public const int Hashed = 2;
+}
+
+/// <summary>
+/// The per-thread slot registry. A thread that first needs to queue gets a slot (0..16,382); the
+/// slot owns a parking word and <see cref="LockWord.NodesPerThread"/> nodes in native memory. Slots of
+/// exited threads are recycled when the registry runs out; memory is never freed while the process
+/// lives. A thread that cannot get a slot (more than 16,383 queueing threads alive) still takes locks
+/// correctly by spinning on trylock outside the queue, as the kernel does when it runs out of nodes.
+/// </summary>
+internal static unsafe class QNodes
+{
+    // Per slot: one 128-byte block for the parking word, then the nodes.
+    private const int SlotBytes = QNode.Size * (1 + LockWord.NodesPerThread);
+    private const int SlotsPerChunkShift = 6;
+    private const int SlotsPerChunk = 1 << SlotsPerChunkShift;
+    private const int ChunkCount = (LockWord.MaxSlots + SlotsPerChunk - 1) / SlotsPerChunk;
+
+    private static readonly nint[] s_chunks = new nint[ChunkCount];
+    private static readonly Thread?[] s_owners = new Thread?[LockWord.MaxSlots];
+    private static readonly Stack<int> s_free = new();
+    private static readonly Lock s_registryLock = new();
+    private static int s_nextUnused;
+
+    /// <summary>Slot limit; lowered only by tests of the out-of-slots path.</summary>
+    internal static int SlotLimit = LockWord.MaxSlots;
+
+    /// <summary>Slots handed out again after their thread exited (diagnostics).</summary>
+    internal static long RecycledSlots;
+
+    /// <summary>Highest number of slots ever in use at once (diagnostics).</summary>
+    internal static int SlotsInUseHighWater;
+
+    private static int s_slotsInUse;
+
+    /// <summary>Acquisitions that found no free node and spun outside the queue (the kernel's lock_no_node).</summary>
+    internal static long NoNodeCount;
+
+    [ThreadStatic] private static ThreadNodes? t_nodes;
+
+    /// <summary>The calling thread's nodes, allocating a slot on first use; null when none is free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ThreadNodes? Current()
+    {
+        ThreadNodes? tn = t_nodes;
+        if (tn is not null && tn.Slot >= 0) return tn;
+        return AcquireSlot(tn);
+    }
+
+    /// <summary>The node a tail value names.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static QNode* Decode(int tail) => NodeOf(LockWord.TailSlot(tail), LockWord.TailIndex(tail));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static QNode* NodeOf(int slot, int index) =>
+        (QNode*)(SlotBase(slot) + QNode.Size * (1 + index));
+
+    /// <summary>The slot's parking word (the "vCPU" that pv_kick wakes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int* ParkWord(int slot) => (int*)SlotBase(slot);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* SlotBase(int slot)
+    {
+        // The chunk was published before the slot was handed out, and the slot reached the reader
+        // through a full-fence tail exchange: an acquire read is enough.
+        nint chunk = Volatile.Read(ref s_chunks[slot >> SlotsPerChunkShift]);
+        return (byte*)chunk + (nint)(slot & (SlotsPerChunk - 1)) * SlotBytes;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ThreadNodes? AcquireSlot(ThreadNodes? tn)
+    {
+        // A thread that found the registry full retries only now and then, so that thousands of
+        // slot-less threads do not serialise on the registry lock.
+        if (tn is not null && --tn.RetryCountdown > 0) return null;
+
+        int slot;
+        lock (s_registryLock)
+        {
+            slot = TakeFreeSlot();
+            if (slot >= 0)
+            {
+                s_owners[slot] = Thread.CurrentThread;
+                s_slotsInUse++;
+                if (s_slotsInUse > SlotsInUseHighWater) SlotsInUseHighWater = s_slotsInUse;
+            }
+        }
+
+        if (slot < 0)
+        {
+            tn ??= new ThreadNodes(-1);
+            t_nodes = tn;
+            tn.RetryCountdown = 64;
+            return null;
+        }
+
+        // The slot's parking word may hold a stale permit from its previous owner: clear it
+        // (a stale kick arriving later is only a spurious wake-up, which every waiter tolerates).
+        Volatile.Write(ref *ParkWord(slot), 0); // relaxed reset; published with the slot by the tail exchange
+        tn = new ThreadNodes(slot);
+        t_nodes = tn;
+        return tn;
+    }
+
+    // Called under s_registryLock.
+    private static int TakeFreeSlot()
+    {
+        if (s_free.Count == 0 && s_nextUnused >= SlotLimit) ReclaimDeadThreads();
+        if (s_free.Count > 0) return s_free.Pop();
+        if (s_nextUnused >= SlotLimit) return -1;
+
+        int slot = s_nextUnused++;
+        ref nint chunk = ref s_chunks[slot >> SlotsPerChunkShift];
+        if (chunk == 0)
+        {
+            nint mem = (nint)NativeMemory.AlignedAlloc((nuint)(SlotsPerChunk * SlotBytes), QNode.Size);
+            NativeMemory.Clear((void*)mem, (nuint)(SlotsPerChunk * SlotBytes));
+            int first = (slot >> SlotsPerChunkShift) << SlotsPerChunkShift;
+            for (int s = 0; s < SlotsPerChunk; s++)
+            {
+                byte* b = (byte*)mem + (nint)s * SlotBytes;
+                for (int i = 0; i < LockWord.NodesPerThread; i++)
+                    ((QNode*)(b + QNode.Size * (1 + i)))->Tail = LockWord.EncodeTail(first + s, i);
+            }
+            Volatile.Write(ref chunk, mem); // release: node initialisation before the chunk is visible
+        }
+        return slot;
+    }
+
+    // Called under s_registryLock: every slot whose thread has exited goes back on the free list.
+    // An exited thread is in no queue (waiting is synchronous), so none of its nodes is in use;
+    // successors that still read a node of it see only its last, finished state.
+    private static void ReclaimDeadThreads()
+    {
+        for (int s = 0; s < s_nextUnused; s++)
+        {
+            Thread? owner = s_owners[s];
+            if (owner is not null && !owner.IsAlive)
+            {
+                s_owners[s] = null;
+                s_free.Push(s);
+                s_slotsInUse--;
+                RecycledSlots++;
+            }
+        }
+    }
+}
+
+/// <summary>The calling thread's slot and how many of its nodes are in use (the kernel's node count).</summary>
+internal sealed class ThreadNodes(int slot)
+{
+    public readonly int Slot = slot;
+    public int Depth;
+    public int RetryCountdown;
+}

@@ -1,0 +1,170 @@
+using System.Runtime.CompilerServices;
+
+namespace QSpin;
+
+/// <summary>
+/// The Linux kernel's queued spinlock for .NET: a fair (FIFO) lock that takes one atomic
+/// compare-and-swap to lock and one byte store to unlock when uncontended, hands the lock over
+/// through an MCS queue whose waiters each spin on their own cache line, and, in the default
+/// <see cref="QSpinMode.Paravirt"/> mode, parks waiters on a futex so that it keeps its throughput
+/// when threads outnumber cores.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The lock is <b>not reentrant</b>, like a kernel spinlock: a thread that calls <see cref="Enter"/>
+/// on a lock it already holds waits for itself forever. It is <b>not owner-checked</b>: any thread
+/// may call <see cref="Exit"/>, and a thread that exits a lock another thread holds releases it for
+/// that thread. Misuse that costs nothing to detect is reported: in paravirt mode, <see cref="Exit"/>
+/// on a lock that is not held throws <see cref="SynchronizationLockException"/>; in native and
+/// test-and-set mode the unlock is a single store by design, and exiting a free lock leaves it free.
+/// </para>
+/// <para>
+/// The wait strategy is chosen once per process (<see cref="QSpinOps"/>); the Tier-1 JIT compiles
+/// the other strategies away, so in native mode <see cref="Exit"/> is one <c>mov byte ptr [..], 0</c>.
+/// </para>
+/// <para>
+/// A <see cref="QSpinLock"/> is one object holding the 32-bit lock word and a 32-bit field naming the
+/// parked queue head (paravirt mode), 24 bytes on a 64-bit runtime. Each thread that has ever queued
+/// owns a 640-byte block of native memory (4 padded queue nodes and a parking word), kept for reuse.
+/// </para>
+/// </remarks>
+public sealed class QSpinLock
+{
+    /// <summary>The lock word; see <see cref="LockWord"/> for the layout.</summary>
+    internal int Word;
+
+    /// <summary>
+    /// Paravirt: the tail encoding of the queue head that parked and must be kicked by the unlocker,
+    /// 0 when none. This replaces the kernel's lock-to-node hash table (see docs/design.md): it sits in
+    /// the object's padding, so it costs no memory, and it needs no probing.
+    /// </summary>
+    internal int PvHead;
+
+    /// <summary>Creates an unlocked lock.</summary>
+    /// <exception cref="InvalidOperationException">The process's <c>QSPIN_MODE</c> or <c>QSpin.Mode</c> setting is invalid.</exception>
+    public QSpinLock()
+    {
+        QSpinOps.ThrowIfInvalid();
+    }
+
+    /// <summary>Acquires the lock, waiting as long as necessary. Waiters acquire in arrival order (paravirt mode allows arrivals to steal the lock while the queue head is parked).</summary>
+    /// <remarks>Calling this on a lock the current thread already holds never returns.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Enter()
+    {
+        TestHooks.Interleave();
+        int seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
+        if (seen != 0) EnterContended(seen);
+    }
+
+    /// <summary>Acquires the lock only if it is free and nobody is waiting for it; never waits or queues.</summary>
+    /// <returns>True if the lock was acquired.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryEnter()
+    {
+        TestHooks.Interleave();
+        return Volatile.Read(ref Word) == 0 // relaxed peek, avoids taking the line exclusive when busy
+            && Interlocked.CompareExchange(ref Word, LockWord.Locked, 0) == 0; // acquire (full fence): pairs with the release in Exit
+    }
+
+    /// <summary>Releases the lock.</summary>
+    /// <exception cref="SynchronizationLockException">Paravirt mode only: the lock is not held, or its word is corrupted.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exit()
+    {
+        if (QSpinOps.Current == QSpinMode.Native) ExitNative();
+        else if (QSpinOps.Current == QSpinMode.Paravirt) ExitParavirt();
+        else ExitTestAndSet();
+    }
+
+    /// <summary>Acquires the lock and returns a scope whose <see cref="Scope.Dispose"/> releases it: <c>using (l.EnterScope()) { ... }</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Scope EnterScope()
+    {
+        Enter();
+        return new Scope(this);
+    }
+
+    /// <summary>True while some thread holds the lock (a racy snapshot).</summary>
+    public bool IsLocked => (Volatile.Read(ref Word) & LockWord.LockedMask) != 0;
+
+    /// <summary>True while threads wait for the lock: a pending waiter or a non-empty queue (a racy snapshot).</summary>
+    public bool IsContended => (Volatile.Read(ref Word) & ~LockWord.LockedMask) != 0;
+
+    /// <summary>The lock word decoded, for diagnostics.</summary>
+    public override string ToString() => "QSpinLock " + LockWord.Describe(Volatile.Read(ref Word));
+
+    /// <summary>Releases the lock when disposed. Obtained from <see cref="EnterScope"/>.</summary>
+    public ref struct Scope
+    {
+        private QSpinLock? _lock;
+
+        internal Scope(QSpinLock l) => _lock = l;
+
+        /// <summary>Releases the lock; a second call does nothing.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Dispose()
+        {
+            QSpinLock? l = _lock;
+            if (l is not null)
+            {
+                _lock = null;
+                l.Exit();
+            }
+        }
+    }
+
+    // ---- The "patched" entry points. Exit inlines exactly one of these. ----
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EnterContended(int seen)
+    {
+        if (QSpinOps.Current == QSpinMode.Native) NativeSlowPath.Lock(this, seen);
+        else if (QSpinOps.Current == QSpinMode.Paravirt) ParavirtSlowPath.Lock(this);
+        else TestAndSetPath.Lock(this);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ExitNative()
+    {
+        TestHooks.Interleave();
+        if (TestHooks.Is(Mutant.UnlockWholeWord)) { Volatile.Write(ref Word, 0); return; }
+        Volatile.Write(ref LockWord.LockedByte(ref Word), 0); // release: pairs with the acquire of the next owner's CAS or spin
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ExitParavirt()
+    {
+        TestHooks.Interleave();
+        byte seen = Interlocked.CompareExchange(ref LockWord.LockedByte(ref Word), 0, LockWord.Locked); // release (full fence): pairs with the next owner's acquire
+        if (seen != LockWord.Locked) ParavirtSlowPath.Unlock(this, seen);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ExitTestAndSet()
+    {
+        TestHooks.Interleave();
+        // No tail or pending bits exist in this mode, so the whole word is stored: a byte store
+        // followed by the next whole-word CAS would stall store-to-load forwarding.
+        Volatile.Write(ref Word, 0); // release: pairs with the acquire CAS in Enter/TestAndSetPath
+    }
+
+    // ---- Mode-explicit entry points: the real code paths, callable in any process (tests, bench). ----
+
+    internal void EnterIn(QSpinMode mode)
+    {
+        TestHooks.Interleave();
+        int seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
+        if (seen == 0) return;
+        if (mode == QSpinMode.Native) NativeSlowPath.Lock(this, seen);
+        else if (mode == QSpinMode.Paravirt) ParavirtSlowPath.Lock(this);
+        else TestAndSetPath.Lock(this);
+    }
+
+    internal void ExitIn(QSpinMode mode)
+    {
+        if (mode == QSpinMode.Native) ExitNative();
+        else if (mode == QSpinMode.Paravirt) ExitParavirt();
+        else ExitTestAndSet();
+    }
+}

@@ -1,0 +1,51 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace QSpin;
+
+/// <summary>cpu_relax() and the bounded spin parameters.</summary>
+internal static class Spin
+{
+    /// <summary>The paravirt spin bound before parking (the kernel's SPIN_THRESHOLD, 2^15).</summary>
+    public static int PvSpinThreshold
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TestHooks.Enabled ? TestHooks.SpinThreshold : 1 << 15;
+    }
+
+    /// <summary>How often the paravirt waiter behind the head checks whether its predecessor still runs.</summary>
+    public const int PvPrevCheckMask = 0xFF;
+
+    /// <summary>Bounded re-reads of a (0,1,0) word while a pending waiter takes the lock (the kernel's x86 value).</summary>
+    public const int PendingLoops = 512;
+
+    /// <summary>
+    /// Native waits are unbounded pure spins, as in the kernel. In a process the OS may still
+    /// preempt the thread a spinner waits for; every 2^16 pauses the spinner gives its core away once
+    /// so that such a thread gets to run. On dedicated cores a hand-off takes far less than that.
+    /// </summary>
+    private const int YieldMask = (1 << 16) - 1;
+
+    /// <summary>One spin-loop pause (PAUSE on x86, YIELD on Arm); a controlled yield under test hooks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Pause()
+    {
+        if (TestHooks.Enabled)
+        {
+            TestHooks.OnSpin?.Invoke();
+            return;
+        }
+        if (X86Base.IsSupported) X86Base.Pause();
+        else if (ArmBase.IsSupported) ArmBase.Yield();
+        else Thread.SpinWait(1);
+    }
+
+    /// <summary>A pause inside an unbounded wait: mostly <see cref="Pause"/>, now and then a yield of the core.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PauseUnbounded(ref int spins)
+    {
+        if ((++spins & YieldMask) == 0 && !TestHooks.Enabled) Thread.Yield();
+        else Pause();
+    }
+}

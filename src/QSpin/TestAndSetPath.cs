@@ -1,0 +1,25 @@
+namespace QSpin;
+
+/// <summary>
+/// The kernel's <c>virt_spin_lock</c>: when queueing would hurt (a hypervisor without pv support),
+/// fall back to an unfair test-and-set on the whole word. Back-off comes from <see cref="SpinWait"/>:
+/// exponentially longer spins, then yields of the core (never a 1 ms sleep).
+/// </summary>
+internal static class TestAndSetPath
+{
+    public static void Lock(QSpinLock lck)
+    {
+        ref int word = ref lck.Word;
+        SpinWait backoff = default;
+        while (true)
+        {
+            if (TestHooks.Enabled) Spin.Pause();
+            else backoff.SpinOnce(sleep1Threshold: -1);
+
+            TestHooks.Interleave();
+            if (Volatile.Read(ref word) == 0 // relaxed test before the set: no line ping-pong while held
+                && Interlocked.CompareExchange(ref word, LockWord.Locked, 0) == 0) // acquire (full fence): pairs with the release in Exit
+                return;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using QSpin;
+
+namespace QSpin.Tests;
+
+/// <summary>Theory data and helpers to drive the real mode-specific entry points in this process.</summary>
+public static class Modes
+{
+    public static TheoryData<QSpinMode> All => new() { QSpinMode.Native, QSpinMode.Paravirt, QSpinMode.TestAndSet };
+    public static TheoryData<QSpinMode> Queued => new() { QSpinMode.Native, QSpinMode.Paravirt };
+
+    public static void Enter(this QSpinLock l, QSpinMode mode) => l.EnterIn(mode);
+    public static void Exit(this QSpinLock l, QSpinMode mode) => l.ExitIn(mode);
+
+    /// <summary>Runs <paramref name="body"/> on <paramref name="threads"/> fresh threads started together; rethrows the first failure.</summary>
+    public static void RunThreads(int threads, Action<int> body)
+    {
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        using var start = new Barrier(threads);
+        var ts = new Thread[threads];
+        for (int i = 0; i < threads; i++)
+        {
+            int id = i;
+            ts[i] = new Thread(() =>
+            {
+                try
+                {
+                    start.SignalAndWait();
+                    body(id);
+                }
+                catch (Exception e)
+                {
+                    errors.Enqueue(e);
+                }
+            }) { IsBackground = true, Name = $"worker {id}" };
+            ts[i].Start();
+        }
+        foreach (var t in ts) t.Join();
+        if (!errors.IsEmpty) throw new AggregateException(errors);
+    }
+
+    /// <summary>Spins until <paramref name="condition"/> holds; fails the test after a generous bound instead of hanging.</summary>
+    public static void WaitUntil(Func<bool> condition, string what)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("Gave up waiting for: " + what);
+            Thread.Sleep(1);
+        }
+    }
+}
