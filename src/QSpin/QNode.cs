@@ -54,6 +54,7 @@ internal static unsafe class QNodes
 
     private static readonly nint[] s_chunks = new nint[ChunkCount];
     private static readonly Thread?[] s_owners = new Thread?[LockWord.MaxSlots];
+    private static readonly ThreadNodes?[] s_slotNodes = new ThreadNodes?[LockWord.MaxSlots];
     private static readonly Stack<int> s_free = new();
     private static readonly Lock s_registryLock = new();
     private static int s_nextUnused;
@@ -131,12 +132,37 @@ internal static unsafe class QNodes
             return null;
         }
 
+        tn = new ThreadNodes(slot);
+        Volatile.Write(ref s_slotNodes[slot], tn); // release: for diagnostics readers only
+
         // The slot's parking word may hold a stale permit from its previous owner: clear it
         // (a stale kick arriving later is only a spurious wake-up, which every waiter tolerates).
         Volatile.Write(ref *ParkWord(slot), 0); // relaxed reset; published with the slot by the tail exchange
-        tn = new ThreadNodes(slot);
         t_nodes = tn;
         return tn;
+    }
+
+    /// <summary>A racy snapshot of every slot in use, for watchdog dumps.</summary>
+    public static List<SlotSnapshot> Snapshot()
+    {
+        var result = new List<SlotSnapshot>();
+        int n = Volatile.Read(ref s_nextUnused);
+        for (int s = 0; s < n; s++)
+        {
+            ThreadNodes? tn = Volatile.Read(ref s_slotNodes[s]);
+            Thread? owner = Volatile.Read(ref s_owners[s]);
+            if (tn is null || owner is null) continue;
+            var nodes = new NodeSnapshot[LockWord.NodesPerThread];
+            for (int i = 0; i < nodes.Length; i++)
+            {
+                QNode* q = NodeOf(s, i);
+                QNode* next = (QNode*)Volatile.Read(ref q->Next);
+                nodes[i] = new NodeSnapshot(i, Volatile.Read(ref q->Locked), Volatile.Read(ref q->State), next is null ? 0 : next->Tail);
+            }
+            string name = $"{owner.Name ?? "thread"} #{owner.ManagedThreadId}{(owner.IsAlive ? "" : " (exited)")}";
+            result.Add(new SlotSnapshot(s, name, Volatile.Read(ref tn.Depth), Volatile.Read(ref *ParkWord(s)), nodes));
+        }
+        return result;
     }
 
     // Called under s_registryLock.
@@ -175,6 +201,7 @@ internal static unsafe class QNodes
             if (owner is not null && !owner.IsAlive)
             {
                 s_owners[s] = null;
+                s_slotNodes[s] = null;
                 s_free.Push(s);
                 s_slotsInUse--;
                 RecycledSlots++;
@@ -182,6 +209,12 @@ internal static unsafe class QNodes
         }
     }
 }
+
+/// <summary>What a diagnostics dump shows of one slot.</summary>
+internal readonly record struct SlotSnapshot(int Slot, string Owner, int Depth, int ParkWord, NodeSnapshot[] Nodes);
+
+/// <summary>What a diagnostics dump shows of one node.</summary>
+internal readonly record struct NodeSnapshot(int Index, int Locked, int State, int NextTail);
 
 /// <summary>The calling thread's slot and how many of its nodes are in use (the kernel's node count).</summary>
 internal sealed class ThreadNodes(int slot)
