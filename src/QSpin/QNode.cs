@@ -59,8 +59,11 @@ internal static unsafe class QNodes
     private static readonly Lock s_registryLock = new();
     private static int s_nextUnused;
 
-    /// <summary>Slot limit; lowered only by tests of the out-of-slots path.</summary>
+    /// <summary>Most slots in use at once; lowered only by tests of the out-of-slots path.</summary>
     internal static int SlotLimit = LockWord.MaxSlots;
+
+    /// <summary>Slots currently handed out (diagnostics).</summary>
+    internal static int SlotsInUse => Volatile.Read(ref s_slotsInUse);
 
     /// <summary>Slots handed out again after their thread exited (diagnostics).</summary>
     internal static long RecycledSlots;
@@ -165,12 +168,18 @@ internal static unsafe class QNodes
         return result;
     }
 
-    // Called under s_registryLock.
+    // Called under s_registryLock. Slots of exited threads are reclaimed before the registry grows
+    // by a new chunk, so its memory follows the number of queueing threads alive, not ever started.
     private static int TakeFreeSlot()
     {
-        if (s_free.Count == 0 && s_nextUnused >= SlotLimit) ReclaimDeadThreads();
+        if (s_slotsInUse >= SlotLimit)
+        {
+            ReclaimDeadThreads();
+            if (s_slotsInUse >= SlotLimit) return -1;
+        }
+        if (s_free.Count == 0 && (s_nextUnused & (SlotsPerChunk - 1)) == 0) ReclaimDeadThreads();
         if (s_free.Count > 0) return s_free.Pop();
-        if (s_nextUnused >= SlotLimit) return -1;
+        if (s_nextUnused >= LockWord.MaxSlots) return -1;
 
         int slot = s_nextUnused++;
         ref nint chunk = ref s_chunks[slot >> SlotsPerChunkShift];

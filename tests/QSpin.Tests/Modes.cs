@@ -34,7 +34,13 @@ public static class Modes
             }) { IsBackground = true, Name = $"worker {id}" };
             ts[i].Start();
         }
-        foreach (var t in ts) t.Join();
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var t in ts)
+        {
+            TimeSpan left = TimeSpan.FromMinutes(3) - deadline.Elapsed;
+            if (!t.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero))
+                throw new TimeoutException($"{t.Name} did not finish within 3 minutes: the lock lost a hand-off or a waiter. Errors so far: {errors.Count}");
+        }
         if (!errors.IsEmpty) throw new AggregateException(errors);
     }
 

@@ -8,7 +8,31 @@ public class MutualExclusionTests
     // Native mode spins without parking: with more threads than cores every hand-off may wait for a
     // descheduled waiter, so its oversubscribed runs use fewer iterations (correctness, not speed).
     private static int Iterations(QSpinMode mode, int threads) =>
-        mode == QSpinMode.Native && threads > Environment.ProcessorCount ? 300 : 20_000;
+        mode == QSpinMode.Native && threads > Environment.ProcessorCount ? 1_000 : 50_000;
+
+    /// <summary>
+    /// The critical section: check nobody else is inside, then read-modify-write a plain counter
+    /// with a short delay in between, so that two threads inside at once lose an update.
+    /// </summary>
+    private sealed class Shared
+    {
+        public long Counter;
+        public bool Held;
+        public long A, B;
+
+        public void Critical()
+        {
+            if (Held) throw new InvalidOperationException("two threads inside the lock");
+            Held = true;
+            long c = Counter;
+            if (A != B) throw new InvalidOperationException("record torn: another thread is inside");
+            A = c + 1;
+            Thread.SpinWait(20);
+            Counter = c + 1;
+            B = c + 1;
+            Held = false;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -16,23 +40,17 @@ public class MutualExclusionTests
     {
         var l = new QSpinLock();
         int iterations = Iterations(mode, threads);
-        long counter = 0;
-        // Two plain words that must always agree inside the lock.
-        long a = 0, b = 0;
+        var shared = new Shared();
         Modes.RunThreads(threads, _ =>
         {
             for (int i = 0; i < iterations; i++)
             {
                 l.Enter(mode);
-                long c = counter;
-                if (a != b) throw new InvalidOperationException("record torn: another thread is inside");
-                a = c + 1;
-                counter = c + 1;
-                b = c + 1;
+                shared.Critical();
                 l.Exit(mode);
             }
         });
-        Assert.Equal((long)threads * iterations, counter);
+        Assert.Equal((long)threads * iterations, shared.Counter);
         Assert.False(l.IsLocked);
         Assert.False(l.IsContended);
     }
@@ -43,7 +61,7 @@ public class MutualExclusionTests
     {
         var l = new QSpinLock();
         int iterations = Iterations(mode, threads);
-        long counter = 0;
+        var shared = new Shared();
         long tried = 0;
         Modes.RunThreads(threads, id =>
         {
@@ -58,7 +76,7 @@ public class MutualExclusionTests
                 {
                     l.Enter(mode);
                 }
-                counter++;
+                shared.Critical();
                 l.Exit(mode);
             }
         });
@@ -66,7 +84,7 @@ public class MutualExclusionTests
         for (int id = 0; id < threads; id++)
             for (int i = 0; i < iterations; i++)
                 if ((i + id) % 3 != 0) perThreadEnter++;
-        Assert.Equal(perThreadEnter + tried, counter);
+        Assert.Equal(perThreadEnter + tried, shared.Counter);
         Assert.False(l.IsLocked);
     }
 

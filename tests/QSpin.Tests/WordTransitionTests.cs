@@ -1,0 +1,222 @@
+using QSpin;
+
+namespace QSpin.Tests;
+
+/// <summary>
+/// Each transition of the lock word, driven through the real lock code by real threads and observed
+/// on the word: (tail, pending, locked).
+/// </summary>
+public unsafe class WordTransitionTests
+{
+    private static int Word(QSpinLock l) => Volatile.Read(ref l.Word);
+    private static int Tail(QSpinLock l) => Word(l) & LockWord.TailMask;
+    private static int LockedPending(QSpinLock l) => Word(l) & LockWord.LockedPendingMask;
+
+    [Theory]
+    [MemberData(nameof(Modes.All), MemberType = typeof(Modes))]
+    public void FastPathTakesAndReleasesTheLockedByteOnly(QSpinMode mode)
+    {
+        var l = new QSpinLock();
+        Assert.Equal(0, Word(l));
+        l.Enter(mode);
+        Assert.Equal(LockWord.Locked, Word(l));
+        Assert.True(l.IsLocked);
+        Assert.False(l.IsContended);
+        Assert.False(l.TryEnter());
+        l.Exit(mode);
+        Assert.Equal(0, Word(l));
+        Assert.True(l.TryEnter());
+        Assert.Equal(LockWord.Locked, Word(l));
+        l.Exit(mode);
+        Assert.Equal(0, Word(l));
+    }
+
+    [Fact]
+    public void NativeUnlockStoresOnlyTheLockedByte()
+    {
+        var l = new QSpinLock();
+        l.Enter(QSpinMode.Native);
+        // Simulate a queued tail and pending bit present while the owner unlocks.
+        Interlocked.Or(ref l.Word, LockWord.EncodeTail(5, 1) | LockWord.Pending);
+        l.Exit(QSpinMode.Native);
+        Assert.Equal(LockWord.EncodeTail(5, 1) | LockWord.Pending, Word(l));
+    }
+
+    [Fact]
+    public void NativeSecondContenderGoesPendingThenTakesTheLockAndClearsPending()
+    {
+        var l = new QSpinLock();
+        l.Enter(QSpinMode.Native);
+        using var a = new Worker(l, QSpinMode.Native, "A").Start();
+        Modes.WaitUntil(() => Word(l) == (LockWord.Pending | LockWord.Locked), "A pending: (0,1,1)");
+        Assert.True(l.IsContended);
+        l.Exit(QSpinMode.Native);
+        a.WaitHolding();
+        Assert.Equal(LockWord.Locked, Word(l)); // (0,1,0) -> (0,0,1)
+        a.Release();
+        a.Join();
+        Assert.Equal(0, Word(l));
+    }
+
+    [Fact]
+    public void NativeThirdContenderQueuesAndClaimsWhenLast()
+    {
+        var l = new QSpinLock();
+        l.Enter(QSpinMode.Native);
+        using var a = new Worker(l, QSpinMode.Native, "A").Start();
+        Modes.WaitUntil(() => Word(l) == (LockWord.Pending | LockWord.Locked), "A pending");
+        using var b = new Worker(l, QSpinMode.Native, "B").Start();
+        Modes.WaitUntil(() => Tail(l) != 0, "B queued");
+        int tailB = Tail(l);
+        Assert.Equal(0, LockWord.TailIndex(tailB));
+        Assert.Equal(tailB | LockWord.Pending | LockWord.Locked, Word(l)); // (B,1,1)
+
+        l.Exit(QSpinMode.Native);
+        a.WaitHolding();
+        Assert.Equal(tailB | LockWord.Locked, Word(l)); // pending hand-over: (B,0,1)
+        Assert.False(b.IsHolding);
+
+        a.Release();
+        b.WaitHolding();
+        Assert.Equal(LockWord.Locked, Word(l)); // head was the tail: (B,0,0) -> (0,0,1)
+        b.Release();
+        a.Join();
+        b.Join();
+        Assert.Equal(0, Word(l));
+    }
+
+    [Fact]
+    public void NativeHeadWithSuccessorSetsLockedAndHandsTheBaton()
+    {
+        var l = new QSpinLock();
+        l.Enter(QSpinMode.Native);
+        using var a = new Worker(l, QSpinMode.Native, "A").Start();
+        Modes.WaitUntil(() => Word(l) == (LockWord.Pending | LockWord.Locked), "A pending");
+        using var b = new Worker(l, QSpinMode.Native, "B").Start();
+        Modes.WaitUntil(() => Tail(l) != 0, "B queued");
+        int tailB = Tail(l);
+        using var c = new Worker(l, QSpinMode.Native, "C").Start();
+        Modes.WaitUntil(() => Tail(l) != tailB, "C queued behind B");
+        int tailC = Tail(l);
+        QNode* nodeB = QNodes.Decode(tailB);
+        Modes.WaitUntil(() => Volatile.Read(ref nodeB->Next) == (nint)QNodes.Decode(tailC), "C linked behind B");
+
+        l.Exit(QSpinMode.Native);
+        a.WaitHolding();
+        a.Release();
+        b.WaitHolding();
+        // B was not the tail: it set the locked byte and passed the baton to C. (C,0,1)
+        Assert.Equal(tailC | LockWord.Locked, Word(l));
+        Assert.Equal(1, Volatile.Read(ref QNodes.Decode(tailC)->Locked));
+        Assert.False(c.IsHolding);
+        b.Release();
+        c.WaitHolding();
+        Assert.Equal(LockWord.Locked, Word(l)); // C claims as last
+        c.Release();
+        a.Join(); b.Join(); c.Join();
+        Assert.Equal(0, Word(l));
+    }
+
+    [Fact]
+    public void ParavirtHeadParksWithSlowAndIsKickedByTheUnlock()
+    {
+        var l = new QSpinLock();
+        l.Enter(QSpinMode.Paravirt);
+        using var a = new Worker(l, QSpinMode.Paravirt, "A").Start();
+        // No pending path in pv mode: A queues directly, spins as head, then registers and parks.
+        Modes.WaitUntil(() => (Word(l) & LockWord.LockedMask) == LockWord.Slow, "A parked: locked byte Slow");
+        int tailA = Tail(l);
+        Assert.NotEqual(0, tailA);
+        Assert.Equal(tailA, Volatile.Read(ref l.PvHead));
+        Assert.Equal(0, Word(l) & LockWord.PendingMask); // pending clear while the head sleeps: stealing allowed
+        Modes.WaitUntil(() => Volatile.Read(ref QNodes.Decode(tailA)->State) == PvState.Hashed, "A hashed");
+
+        l.Exit(QSpinMode.Paravirt); // Slow: deregister, release, kick A
+        a.WaitHolding();
+        Assert.Equal(0, Volatile.Read(ref l.PvHead));
+        Assert.Equal(LockWord.Locked, Word(l)); // A claimed as last
+        a.Release();
+        a.Join();
+        Assert.Equal(0, Word(l));
+    }
+
+    [Fact]
+    public void ParavirtWaiterBehindParkedHeadHaltsAndIsHashedAtHandOver()
+    {
+        var l = new QSpinLock();
+        l.Enter(QSpinMode.Paravirt);
+        using var a = new Worker(l, QSpinMode.Paravirt, "A").Start();
+        Modes.WaitUntil(() => (Word(l) & LockWord.LockedMask) == LockWord.Slow, "A parked as head");
+        int tailA = Tail(l);
+        using var b = new Worker(l, QSpinMode.Paravirt, "B").Start();
+        Modes.WaitUntil(() => Tail(l) != tailA, "B queued");
+        int tailB = Tail(l);
+        // B sees its predecessor is not running and parks early, halted.
+        Modes.WaitUntil(() => Volatile.Read(ref QNodes.Decode(tailB)->State) == PvState.Halted, "B halted");
+
+        l.Exit(QSpinMode.Paravirt);
+        a.WaitHolding();
+        // A handed B the baton; B was halted, so A marked it hashed, registered it and set Slow
+        // instead of waking it: the kick is deferred to A's unlock.
+        Assert.Equal(PvState.Hashed, Volatile.Read(ref QNodes.Decode(tailB)->State));
+        Assert.Equal(tailB, Volatile.Read(ref l.PvHead));
+        Assert.Equal(tailB | LockWord.Slow, Word(l));
+        Assert.False(b.IsHolding);
+        a.Release();
+        b.WaitHolding();
+        Assert.Equal(LockWord.Locked, Word(l));
+        b.Release();
+        a.Join(); b.Join();
+        Assert.Equal(0, Word(l));
+    }
+
+    [Fact]
+    public void ParavirtExitOfAFreeLockThrows()
+    {
+        var l = new QSpinLock();
+        var e = Assert.Throws<SynchronizationLockException>(() => l.Exit(QSpinMode.Paravirt));
+        Assert.Contains("not held", e.Message);
+        Assert.Equal(0, Word(l));
+    }
+
+    [Fact]
+    public void ParavirtExitOfACorruptedLockThrowsAndLeavesTheWord()
+    {
+        var l = new QSpinLock();
+        Volatile.Write(ref l.Word, 2); // a locked byte no code path ever writes
+        var e = Assert.Throws<SynchronizationLockException>(() => l.Exit(QSpinMode.Paravirt));
+        Assert.Contains("corrupted", e.Message);
+        Assert.Equal(2, Word(l));
+    }
+
+    [Theory]
+    [InlineData(QSpinMode.Native)]
+    [InlineData(QSpinMode.TestAndSet)]
+    public void SingleStoreExitOfAFreeLockLeavesItFree(QSpinMode mode)
+    {
+        var l = new QSpinLock();
+        l.Exit(mode);
+        Assert.Equal(0, Word(l));
+        l.Enter(mode);
+        Assert.True(l.IsLocked);
+        l.Exit(mode);
+    }
+
+    [Fact]
+    public void TestAndSetNeverQueuesOrSetsPending()
+    {
+        var l = new QSpinLock();
+        l.Enter(QSpinMode.TestAndSet);
+        using var a = new Worker(l, QSpinMode.TestAndSet, "A").Start();
+        using var b = new Worker(l, QSpinMode.TestAndSet, "B").Start();
+        Thread.Sleep(50);
+        Assert.Equal(LockWord.Locked, Word(l));
+        Assert.False(l.IsContended);
+        a.Release(); b.Release(); // each exits as soon as it holds; not FIFO: whichever wins first
+        l.Exit(QSpinMode.TestAndSet);
+        a.WaitHolding();
+        b.WaitHolding();
+        a.Join(); b.Join();
+        Assert.Equal(0, Word(l));
+    }
+}
