@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using QSpin;
+
+namespace QSpin.TestHost;
+
+/// <summary>
+/// Scenarios run in a child process, through the public API, in whatever mode QSPIN_MODE selected.
+/// Prints one result line and exits 0 on success, 1 on a failed check, 2 on bad usage.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        try
+        {
+            return args.FirstOrDefault() switch
+            {
+                "mode" => PrintMode(),
+                "stress" => Stress(int.Parse(args[1]), int.Parse(args[2])),
+                "fifo" => Fifo(int.Parse(args[1])),
+                "disasm" => DriveToTier1(),
+                _ => Usage(),
+            };
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"FAIL: {e}");
+            return 1;
+        }
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: QSpin.TestHost mode | stress <threads> <iterations> | fifo <waiters> | disasm");
+        return 2;
+    }
+
+    private static int PrintMode()
+    {
+        Console.WriteLine($"mode={QSpinOps.Mode} reason={QSpinOps.Reason}");
+        return 0;
+    }
+
+    private static int Stress(int threads, int iterations)
+    {
+        var l = new QSpinLock();
+        long counter = 0, tryEnters = 0;
+        bool held = false;
+        int violations = 0;
+        var ts = new Thread[threads];
+        using var start = new Barrier(threads);
+        for (int i = 0; i < threads; i++)
+        {
+            ts[i] = new Thread(() =>
+            {
+                start.SignalAndWait();
+                for (int k = 0; k < iterations; k++)
+                {
+                    using (l.EnterScope())
+                    {
+                        if (held) violations++;
+                        held = true;
+                        long c = counter;
+                        Thread.SpinWait(10);
+                        counter = c + 1;
+                        held = false;
+                    }
+                    if ((k & 7) == 0 && l.TryEnter())
+                    {
+                        if (held) violations++;
+                        tryEnters++; // inside the lock: a plain increment is exact
+                        l.Exit();
+                    }
+                }
+            }) { IsBackground = true };
+            ts[i].Start();
+        }
+        foreach (var t in ts)
+            if (!t.Join(TimeSpan.FromMinutes(3))) { Console.WriteLine($"FAIL: hang, lock {l}"); return 1; }
+        long expected = (long)threads * iterations;
+        Console.WriteLine($"mode={QSpinOps.Mode} counter={counter} expected={expected} tryenters={tryEnters} violations={violations}");
+        return counter == expected && violations == 0 && !l.IsLocked ? 0 : 1;
+    }
+
+    private static int Fifo(int waiters)
+    {
+        var l = new QSpinLock();
+        var order = new List<int>();
+        var threads = new List<Thread>();
+        l.Enter();
+        int last = Volatile.Read(ref l.Word);
+        for (int i = 0; i < waiters; i++)
+        {
+            int id = i;
+            var t = new Thread(() =>
+            {
+                l.Enter();
+                order.Add(id);
+                l.Exit();
+            }) { IsBackground = true };
+            threads.Add(t);
+            t.Start();
+            var sw = Stopwatch.StartNew();
+            while (true)
+            {
+                int w = Volatile.Read(ref l.Word);
+                bool newPending = (w & 0xFF00) != 0 && (last & 0xFF00) == 0;
+                bool newTail = (w >>> 16) != 0 && (w >>> 16) != (last >>> 16);
+                if (newPending || newTail) { last = w; break; }
+                if (sw.Elapsed > TimeSpan.FromSeconds(60)) { Console.WriteLine($"FAIL: waiter {id} never seen waiting, lock {l}"); return 1; }
+                Thread.Sleep(1);
+            }
+        }
+        l.Exit();
+        foreach (var t in threads) t.Join();
+        string got = string.Join(",", order);
+        Console.WriteLine($"mode={QSpinOps.Mode} order={got}");
+        return got == string.Join(",", Enumerable.Range(0, waiters)) ? 0 : 1;
+    }
+
+    // ---- Disassembly targets: tiny callers, as user code would call the lock. ----
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void CallExit(QSpinLock l) => l.Exit();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void CallEnter(QSpinLock l) => l.Enter();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static bool CallTryEnter(QSpinLock l) => l.TryEnter();
+
+    /// <summary>Calls the targets until the tiered JIT has recompiled them at Tier-1 (run with DOTNET_JitDisasm).</summary>
+    private static int DriveToTier1()
+    {
+        var l = new QSpinLock();
+        var sw = Stopwatch.StartNew();
+        // Tier-0, then (with PGO) an instrumented tier, then Tier-1 after the call-counting delay:
+        // keep calling, with pauses that let the background compiler run.
+        while (sw.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            for (int i = 0; i < 2_000; i++)
+            {
+                CallEnter(l);
+                CallExit(l);
+                if (CallTryEnter(l)) CallExit(l);
+            }
+            Thread.Sleep(5);
+        }
+        Console.WriteLine($"mode={QSpinOps.Mode} driven");
+        return 0;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+
+namespace QSpin.Tests;
+
+/// <summary>Runs a .NET program built next to the tests (QSpin.TestHost, QSpin.Cli) in a child process.</summary>
+internal static class ChildProcess
+{
+    public sealed record Result(int ExitCode, string Output);
+
+    public static string PathOf(string assembly) => Path.Combine(AppContext.BaseDirectory, assembly + ".dll");
+
+    public static Result Run(string assembly, IEnumerable<string> args, IDictionary<string, string?>? env = null,
+        TimeSpan? timeout = null, IEnumerable<string>? hostArgs = null)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("exec");
+        foreach (string a in hostArgs ?? []) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add(PathOf(assembly));
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        // The child must not inherit a mode or JIT settings from whoever runs the tests.
+        psi.Environment.Remove("QSPIN_MODE");
+        foreach (string k in psi.Environment.Keys.Where(k => k.StartsWith("DOTNET_Jit", StringComparison.OrdinalIgnoreCase)).ToList())
+            psi.Environment.Remove(k);
+        if (env is not null)
+            foreach (var (k, v) in env)
+                psi.Environment[k] = v;
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(5)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{assembly} {string.Join(' ', args)} did not finish");
+        }
+        p.WaitForExit();
+        return new Result(p.ExitCode, stdout.Result + stderr.Result);
+    }
+}
