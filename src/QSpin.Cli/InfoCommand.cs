@@ -23,6 +23,7 @@ internal static class InfoCommand
         o.WriteLine($"hypervisor:  {(QSpinOps.HypervisorPresent ? "present (CPUID)" : "not detected (CPUID)")}");
         o.WriteLine($"gc:          {(GCSettings.IsServerGC ? "server" : "workstation")}");
         o.WriteLine($"wait/wake:   {WaitOnAddress.Implementation}");
+        o.WriteLine($"stats:       {(QSpinStats.Enabled ? "on" : "off")} (QSPIN_STATS=1 or AppContext switch QSpin.Stats; meter and event source \"{QSpinStats.MeterName}\")");
         if (QSpinOps.ConfigurationError is { } error)
         {
             o.WriteLine($"mode:        INVALID");

@@ -29,6 +29,7 @@ internal static class NativeSlowPath
         // Anything besides the locked byte (pending or a queue): take a place in the queue.
         if ((val & ~LockWord.LockedMask) != 0)
         {
+            LockEvents.Inc(LockEvent.LockSlowpath);
             QueuedSlowPath.Lock<NativeQueue>(lck);
             return;
         }
@@ -46,6 +47,7 @@ internal static class NativeSlowPath
                 TestHooks.Interleave();
                 Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: we own the pending bit
             }
+            LockEvents.Inc(LockEvent.LockSlowpath);
             QueuedSlowPath.Lock<NativeQueue>(lck);
             return;
         }
@@ -66,6 +68,7 @@ internal static class NativeSlowPath
         // take a lock whose pending bit is set, and the tail half is not touched.
         TestHooks.Interleave();
         Volatile.Write(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked); // relaxed in the kernel; a release store here
+        LockEvents.Inc(LockEvent.LockPending);
     }
 }
 

@@ -35,7 +35,10 @@ internal static unsafe class ParavirtSlowPath
             {
                 TestHooks.Interleave();
                 if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0) // acquire (full fence): pairs with the release in Exit
+                {
+                    LockEvents.Inc(LockEvent.PvLockStealing);
                     return true;
+                }
             }
             if ((val & LockWord.TailMask) == 0 || (val & LockWord.PendingMask) != 0 || spins <= 0) return false;
             Spin.Pause();
@@ -46,8 +49,10 @@ internal static unsafe class ParavirtSlowPath
     public static bool TryStealOnce(ref int word)
     {
         TestHooks.Interleave();
-        return (Volatile.Read(ref word) & LockWord.LockedPendingMask) == 0 // relaxed peek
+        bool stolen = (Volatile.Read(ref word) & LockWord.LockedPendingMask) == 0 // relaxed peek
             && Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0; // acquire (full fence): pairs with the release in Exit
+        LockEvents.IncIf(LockEvent.PvLockStealing, stolen);
+        return stolen;
     }
 
     /// <summary>
@@ -56,13 +61,18 @@ internal static unsafe class ParavirtSlowPath
     /// </summary>
     public static void WaitNode(QNode* node, QNode* prev, int slot)
     {
-        while (true)
+        for (int waits = 0; ; waits++)
         {
+            bool waitEarly = false;
             for (int loop = Spin.PvSpinThreshold; loop > 0; loop--)
             {
                 TestHooks.Interleave();
                 if (Volatile.Read(ref node->Locked) != 0) return; // acquire: pairs with the predecessor's release of the baton
-                if ((loop & Spin.PvPrevCheckMask) == 0 && Volatile.Read(ref prev->State) != PvState.Running) break; // relaxed hint: prev may even be reused
+                if ((loop & Spin.PvPrevCheckMask) == 0 && Volatile.Read(ref prev->State) != PvState.Running) // relaxed hint: prev may even be reused
+                {
+                    waitEarly = true;
+                    break;
+                }
                 Spin.Pause();
             }
 
@@ -74,6 +84,9 @@ internal static unsafe class ParavirtSlowPath
             TestHooks.Interleave();
             if (Volatile.Read(ref node->Locked) == 0) // acquire: pairs with the predecessor's release of the baton
             {
+                LockEvents.Inc(LockEvent.PvWaitNode);
+                LockEvents.IncIf(LockEvent.PvWaitAgain, waits > 0);
+                LockEvents.IncIf(LockEvent.PvWaitEarly, waitEarly);
                 TestHooks.Interleave();
                 if (Volatile.Read(ref node->State) == PvState.Halted) Parker.Park(slot); // pv_wait(&state, Halted)
             }
@@ -82,6 +95,7 @@ internal static unsafe class ParavirtSlowPath
             // the lock already names us and holds Slow.
             TestHooks.Interleave();
             Interlocked.CompareExchange(ref node->State, PvState.Running, PvState.Halted); // full: pairs with KickNode's CAS
+            LockEvents.IncIf(LockEvent.PvSpuriousWakeup, Volatile.Read(ref node->Locked) == 0); // relaxed: statistics only
         }
     }
 
@@ -99,6 +113,7 @@ internal static unsafe class ParavirtSlowPath
         // We own the lock, and only our own unlock reads these: no atomics needed.
         TestHooks.Interleave();
         Volatile.Write(ref lck.PvHead, next->Tail); // release: register the parked head
+        LockEvents.Inc(LockEvent.PvHashHops);
         TestHooks.Interleave();
         Volatile.Write(ref LockWord.LockedByte(ref lck.Word), LockWord.Slow); // release: our unlock takes the slow path
     }
@@ -118,7 +133,7 @@ internal static unsafe class ParavirtSlowPath
         TestHooks.Interleave();
         bool registered = Volatile.Read(ref node->State) == PvState.Hashed;
 
-        while (true)
+        for (int waits = 0; ; waits++)
         {
             TestHooks.Interleave();
             Volatile.Write(ref node->State, PvState.Running); // relaxed: read by our successor's wait-early check
@@ -163,10 +178,13 @@ internal static unsafe class ParavirtSlowPath
                     goto gotLock;
                 }
                 registered = true;
+                LockEvents.Inc(LockEvent.PvHashHops); // one probe: the lock itself names its parked head
             }
 
             TestHooks.Interleave();
             Volatile.Write(ref node->State, PvState.Hashed); // relaxed: successors see we are not running and park early
+            LockEvents.Inc(LockEvent.PvWaitHead);
+            LockEvents.IncIf(LockEvent.PvWaitAgain, waits > 0);
             TestHooks.Interleave();
             if (Volatile.Read(ref locked) == LockWord.Slow) Parker.Park(slot); // pv_wait(&locked, Slow); acquire: pairs with the unlocker's release
             // Woken, spuriously, or the lock was stolen after the unlocker released it: try again.
@@ -214,7 +232,11 @@ internal static unsafe class ParavirtSlowPath
         // slot, and a kick of a thread that is no longer parked is only a spurious wake-up.
         if (head == 0)
             throw new SynchronizationLockException("QSpinLock.Exit found Slow set but no parked queue head registered; the lock was released.");
-        if (!TestHooks.Is(Mutant.PvUnlockNoKick)) Parker.Kick(LockWord.TailSlot(head));
+        if (TestHooks.Is(Mutant.PvUnlockNoKick)) return;
+        LockEvents.Inc(LockEvent.PvKickUnlock);
+        long start = LockEvents.Now();
+        Parker.Kick(LockWord.TailSlot(head));
+        if (LockEvents.Enabled) LockEvents.Add(LockEvent.PvLatencyKick, LockEvents.NanosecondsSince(start));
     }
 }
 

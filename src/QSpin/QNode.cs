@@ -95,6 +95,10 @@ internal static unsafe class QNodes
     public static QNode* NodeOf(int slot, int index) =>
         (QNode*)(SlotBase(slot) + QNode.Size * (1 + index));
 
+    /// <summary>When stats are on, the time of the last kick of this slot (0 = none pending).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long* KickTime(int slot) => (long*)(SlotBase(slot) + sizeof(long));
+
     /// <summary>The slot's parking word (the "vCPU" that pv_kick wakes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int* ParkWord(int slot) => (int*)SlotBase(slot);

@@ -55,6 +55,7 @@ public sealed class QSpinLock
         TestHooks.Interleave();
         int seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
         if (seen != 0) EnterContended(seen);
+        else LockEvents.Inc(LockEvent.Fastpath);
     }
 
     /// <summary>Acquires the lock only if it is free and nobody is waiting for it; never waits or queues.</summary>
@@ -117,11 +118,16 @@ public sealed class QSpinLock
     // ---- The "patched" entry points. Exit inlines exactly one of these. ----
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void EnterContended(int seen)
+    private void EnterContended(int seen) => EnterContendedIn(QSpinOps.Current, seen);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EnterContendedIn(QSpinMode mode, int seen)
     {
-        if (QSpinOps.Current == QSpinMode.Native) NativeSlowPath.Lock(this, seen);
-        else if (QSpinOps.Current == QSpinMode.Paravirt) ParavirtSlowPath.Lock(this);
+        long contentionStart = QSpinEventSource.Log.IsEnabled() ? QSpinEventSource.Start(this) : 0;
+        if (mode == QSpinMode.Native) NativeSlowPath.Lock(this, seen);
+        else if (mode == QSpinMode.Paravirt) ParavirtSlowPath.Lock(this);
         else TestAndSetPath.Lock(this);
+        if (contentionStart != 0) QSpinEventSource.Stop(this, contentionStart);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -155,10 +161,8 @@ public sealed class QSpinLock
     {
         TestHooks.Interleave();
         int seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
-        if (seen == 0) return;
-        if (mode == QSpinMode.Native) NativeSlowPath.Lock(this, seen);
-        else if (mode == QSpinMode.Paravirt) ParavirtSlowPath.Lock(this);
-        else TestAndSetPath.Lock(this);
+        if (seen != 0) EnterContendedIn(mode, seen);
+        else LockEvents.Inc(LockEvent.Fastpath);
     }
 
     internal void ExitIn(QSpinMode mode)

@@ -28,6 +28,7 @@ internal static unsafe class QueuedSlowPath
         }
 
         int index = tn.Depth++;
+        LockEvents.IncIf(LockEvent.LockUseNode2 + index - 1, index > 0);
         QNode* node = QNodes.NodeOf(tn.Slot, index);
         int tail = node->Tail;
 
@@ -149,6 +150,7 @@ internal static unsafe class QueuedSlowPath
     private static void LockWithoutNode<TVariant>(QSpinLock lck) where TVariant : struct, IQueueVariant
     {
         Interlocked.Increment(ref QNodes.NoNodeCount); // diagnostics counter, rare path
+        LockEvents.Inc(LockEvent.LockNoNode);
         ref int word = ref lck.Word;
         SpinWait backoff = default;
         while (!(TVariant.IsParavirt ? ParavirtSlowPath.TryStealOnce(ref word) : TryLockWhole(ref word)))

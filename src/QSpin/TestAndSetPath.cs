@@ -15,6 +15,7 @@ internal static class TestAndSetPath
         {
             if (TestHooks.Enabled) Spin.Pause();
             else backoff.SpinOnce(sleep1Threshold: -1);
+            LockEvents.Inc(LockEvent.TasSpin);
 
             TestHooks.Interleave();
             if (Volatile.Read(ref word) == 0 // relaxed test before the set: no line ping-pong while held

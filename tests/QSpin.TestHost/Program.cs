@@ -20,6 +20,7 @@ public static class Program
                 "stress" => Stress(int.Parse(args[1]), int.Parse(args[2])),
                 "fifo" => Fifo(int.Parse(args[1])),
                 "disasm" => DriveToTier1(),
+                "events" => Events.Run(args[1]),
                 _ => Usage(),
             };
         }
@@ -32,7 +33,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: QSpin.TestHost mode | stress <threads> <iterations> | fifo <waiters> | disasm");
+        Console.Error.WriteLine("usage: QSpin.TestHost mode | stress <threads> <iterations> | fifo <waiters> | disasm | events <scenario>");
         return 2;
     }
 

@@ -112,4 +112,45 @@ public class DisassemblyTests
         Assert.DoesNotContain(code, l => l.StartsWith("call"));
         Assert.Single(code, l => l.StartsWith("cmpxchg"));
     }
+
+    /// <summary>
+    /// Native Enter at Tier-1 with every optional feature off: the one CAS and the out-of-line call,
+    /// nothing else. Pinned to the .NET 10 JIT; a JIT update may legitimately change registers or
+    /// layout (then re-read the listing: the rule is one locked CAS, no other memory write, one call).
+    /// </summary>
+    private static readonly string[] NativeEnterTier1 =
+    [
+        "push rax",
+        "lea rsi, bword ptr [rdi+0x08]",
+        "mov ecx, 1",
+        "xor eax, eax",
+        "lock",
+        "cmpxchg dword ptr [rsi], ecx",
+        "test eax, eax",
+        "jne SHORT G_M000_IG04",
+        "add rsp, 8",
+        "ret",
+        "mov esi, eax",
+        "call [QSpin.QSpinLock:EnterContended(int):this]",
+        "jmp SHORT G_M000_IG03",
+    ];
+
+    [Fact]
+    public void StatsOffLeavesEnterAndExitExactlyAsWithoutStats()
+    {
+        if (!IsX64) return;
+        var listings = Tier1Listings("native");
+        Assert.Equal(NativeEnterTier1, Instructions(listings["CallEnter"]));
+        Assert.Equal(["mov byte ptr [rdi+0x08], 0", "ret"], Instructions(listings["CallExit"]));
+    }
+
+    [Fact]
+    public void StatsOnShowsUpInEnterSoTheCheckAboveCanFail()
+    {
+        if (!IsX64) return;
+        var on = Tier1Listings("native", new Dictionary<string, string?> { ["QSPIN_STATS"] = "1" });
+        Assert.NotEqual(NativeEnterTier1, Instructions(on["CallEnter"]));
+        // Exit counts nothing: identical with stats on.
+        Assert.Equal(["mov byte ptr [rdi+0x08], 0", "ret"], Instructions(on["CallExit"]));
+    }
 }

@@ -21,12 +21,23 @@ internal static unsafe class Parker
         WaitOnAddress.Wait(word, 0);
         TestHooks.Interleave();
         Interlocked.Exchange(ref *word, 0); // full: consumes the permit that woke us (if any)
+        if (LockEvents.Enabled) CountWake(slot);
+    }
+
+    // pv_kick_wake / pv_latency_wake: time from the kicker's stamp to this thread running again.
+    private static void CountWake(int slot)
+    {
+        long kicked = Interlocked.Exchange(ref *QNodes.KickTime(slot), 0); // full: pairs with Kick's stamp
+        if (kicked == 0) return;
+        LockEvents.Inc(LockEvent.PvKickWake);
+        LockEvents.Add(LockEvent.PvLatencyWake, LockEvents.NanosecondsSince(kicked));
     }
 
     /// <summary>Leaves a permit for the slot's thread and wakes it if it sleeps.</summary>
     public static void Kick(int slot)
     {
         int* word = QNodes.ParkWord(slot);
+        if (LockEvents.Enabled) Volatile.Write(ref *QNodes.KickTime(slot), System.Diagnostics.Stopwatch.GetTimestamp()); // release: statistics stamp, read by the woken thread
         TestHooks.Interleave();
         Interlocked.Exchange(ref *word, 1); // full: orders the caller's release before the permit; pairs with Park's exchange
         WaitOnAddress.WakeOne(word);

@@ -1,0 +1,84 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Tracing;
+using System.Runtime.CompilerServices;
+
+namespace QSpin;
+
+/// <summary>
+/// Contention events in the shape of the runtime's own (Microsoft-Windows-DotNETRuntime
+/// ContentionStart_V2 / ContentionStop_V1), so tools that understand those read these: a start when a
+/// thread leaves the fast path, a stop with the wait's duration when it owns the lock. Costs one
+/// enabled-check on the contended path only, and nothing on the fast path.
+/// </summary>
+[EventSource(Name = QSpinStats.MeterName)]
+internal sealed class QSpinEventSource : EventSource
+{
+    public static readonly QSpinEventSource Log = new();
+
+    /// <summary>Event ids, as the runtime's numbering is runtime-specific these are our own.</summary>
+    public const int ContentionStartId = 1, ContentionStopId = 2;
+
+    private QSpinEventSource() { }
+
+    /// <summary>Flags as in the runtime's event: 0 = managed lock (QSpin never blocks natively on behalf of the caller).</summary>
+    private const byte ManagedFlag = 0;
+
+    /// <summary>The lock's identity for events: stable while the object moves.</summary>
+    public static long LockId(QSpinLock l) => RuntimeHelpers.GetHashCode(l);
+
+    [Event(ContentionStartId, Level = EventLevel.Informational, Keywords = Keywords.Contention, Opcode = EventOpcode.Start, Task = Tasks.Contention,
+        Message = "Contention on QSpinLock {2} started")]
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2026", Justification = "Every argument is a primitive.")]
+    public unsafe void ContentionStart(byte ContentionFlags, ushort ClrInstanceID, long LockID, long AssociatedObjectID, ulong LockOwnerThreadID)
+    {
+        EventData* d = stackalloc EventData[5];
+        d[0] = new EventData { DataPointer = (nint)(&ContentionFlags), Size = sizeof(byte) };
+        d[1] = new EventData { DataPointer = (nint)(&ClrInstanceID), Size = sizeof(ushort) };
+        d[2] = new EventData { DataPointer = (nint)(&LockID), Size = sizeof(long) };
+        d[3] = new EventData { DataPointer = (nint)(&AssociatedObjectID), Size = sizeof(long) };
+        d[4] = new EventData { DataPointer = (nint)(&LockOwnerThreadID), Size = sizeof(ulong) };
+        WriteEventCore(ContentionStartId, 5, d);
+    }
+
+    [Event(ContentionStopId, Level = EventLevel.Informational, Keywords = Keywords.Contention, Opcode = EventOpcode.Stop, Task = Tasks.Contention,
+        Message = "Contention on QSpinLock {2} stopped after {3} ns")]
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2026", Justification = "Every argument is a primitive.")]
+    public unsafe void ContentionStop(byte ContentionFlags, ushort ClrInstanceID, long LockID, double DurationNs)
+    {
+        EventData* d = stackalloc EventData[4];
+        d[0] = new EventData { DataPointer = (nint)(&ContentionFlags), Size = sizeof(byte) };
+        d[1] = new EventData { DataPointer = (nint)(&ClrInstanceID), Size = sizeof(ushort) };
+        d[2] = new EventData { DataPointer = (nint)(&LockID), Size = sizeof(long) };
+        d[3] = new EventData { DataPointer = (nint)(&DurationNs), Size = sizeof(double) };
+        WriteEventCore(ContentionStopId, 4, d);
+    }
+
+    /// <summary>Raises ContentionStart if a listener wants it; returns the start timestamp, or 0.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static long Start(QSpinLock l)
+    {
+        long id = LockId(l);
+        Log.ContentionStart(ManagedFlag, 0, id, id, 0);
+        return System.Diagnostics.Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Raises ContentionStop with the duration since <paramref name="start"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Stop(QSpinLock l, long start)
+    {
+        double ns = (System.Diagnostics.Stopwatch.GetTimestamp() - start) * (1_000_000_000.0 / System.Diagnostics.Stopwatch.Frequency);
+        Log.ContentionStop(ManagedFlag, 0, LockId(l), ns);
+    }
+
+    /// <summary>Keywords: the runtime uses 0x4000 for contention; we do the same.</summary>
+    public static class Keywords
+    {
+        public const EventKeywords Contention = (EventKeywords)0x4000;
+    }
+
+    /// <summary>Tasks.</summary>
+    public static class Tasks
+    {
+        public const EventTask Contention = (EventTask)1;
+    }
+}

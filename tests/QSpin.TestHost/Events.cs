@@ -1,0 +1,167 @@
+using System.Diagnostics.Metrics;
+using System.Diagnostics.Tracing;
+using System.Text.Json;
+using QSpin;
+
+namespace QSpin.TestHost;
+
+/// <summary>
+/// Scripted lock-event scenarios (run with QSPIN_STATS=1 and the mode under test). Each prints one line
+/// "events=" + JSON of QSpinStats.Snapshot() taken after the scenario.
+/// </summary>
+internal static class Events
+{
+    public static int Run(string scenario)
+    {
+        QSpinStats.Reset();
+        switch (scenario)
+        {
+            case "uncontended":
+            {
+                var l = new QSpinLock();
+                for (int i = 0; i < 10; i++) { l.Enter(); l.Exit(); }
+                break;
+            }
+            case "one-contender":
+                Contenders(1);
+                break;
+            case "three-contenders":
+                Contenders(3);
+                break;
+            case "oversubscribed":
+                Oversubscribed();
+                break;
+            case "reset":
+                Contenders(3);
+                QSpinStats.Reset();
+                break;
+            case "meter":
+                return Meter();
+            case "eventsource":
+                return EventSourceEvents();
+            default:
+                Console.Error.WriteLine($"unknown events scenario '{scenario}'");
+                return 2;
+        }
+        Print(QSpinStats.Snapshot());
+        return 0;
+    }
+
+    private static void Print(IReadOnlyDictionary<string, double> snapshot) =>
+        Console.WriteLine("events=" + JsonSerializer.Serialize(snapshot));
+
+    /// <summary>The lock is held while <paramref name="n"/> threads arrive one after another, each seen waiting before the next starts.</summary>
+    private static void Contenders(int n)
+    {
+        var l = new QSpinLock();
+        var threads = new List<Thread>();
+        l.Enter();
+        int last = Volatile.Read(ref l.Word);
+        for (int i = 0; i < n; i++)
+        {
+            var t = new Thread(() => { l.Enter(); l.Exit(); }) { IsBackground = true };
+            threads.Add(t);
+            t.Start();
+            // Queued modes show each arrival in the word; test-and-set waiters leave no trace but
+            // their back-off count.
+            if (QSpinOps.Mode == QSpinMode.TestAndSet && !QSpinStats.Enabled)
+                Thread.Sleep(20); // nothing to observe without stats; only the event counts are asserted then
+            else if (QSpinOps.Mode == QSpinMode.TestAndSet)
+                WaitFor(() => QSpinStats.Snapshot()["tas_spin"] > 0, "a test-and-set waiter spinning");
+            else
+                WaitFor(() => Volatile.Read(ref l.Word) != last, $"contender {i} waiting");
+            last = Volatile.Read(ref l.Word);
+        }
+        if (QSpinOps.Mode == QSpinMode.Paravirt && n > 1 && QSpinStats.Enabled)
+        {
+            // Let the paravirt waiters run out of spinning and park: the head and those behind it.
+            WaitFor(() => QSpinStats.Snapshot() is var s && s["pv_wait_head"] >= 1 && s["pv_wait_node"] >= n - 1, "pv waiters parked");
+        }
+        l.Exit();
+        foreach (var t in threads) t.Join();
+    }
+
+    private static void WaitFor(Func<bool> condition, string what)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("gave up waiting for " + what);
+            Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>16 threads on this small machine with long-ish critical sections: waiters park.</summary>
+    private static void Oversubscribed()
+    {
+        var l = new QSpinLock();
+        long counter = 0;
+        var threads = Enumerable.Range(0, 16).Select(_ => new Thread(() =>
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                l.Enter();
+                counter++;
+                Thread.SpinWait(2_000);
+                if (i % 20 == 0) Thread.Sleep(1); // a preempted holder: waiters run out of spinning
+                l.Exit();
+            }
+        }) { IsBackground = true }).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        if (counter != 16 * 200) throw new InvalidOperationException($"counter {counter}");
+    }
+
+    private static int Meter()
+    {
+        var seen = new Dictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == QSpinStats.MeterName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((inst, value, _, _) => { lock (seen) seen[inst.Name] = value; });
+        listener.SetMeasurementEventCallback<double>((inst, value, _, _) => { lock (seen) seen[inst.Name] = value; });
+        listener.Start();
+        Contenders(3);
+        listener.RecordObservableInstruments();
+        Console.WriteLine("meter=" + JsonSerializer.Serialize(seen));
+        return 0;
+    }
+
+    private static int EventSourceEvents()
+    {
+        using var listener = new ContentionListener();
+        Contenders(3);
+        Thread.Sleep(100);
+        Console.WriteLine($"eventsource=start:{listener.Starts},stop:{listener.Stops},durationsPositive:{listener.DurationsPositive},payload:{listener.FirstStartPayload}");
+        return 0;
+    }
+
+    private sealed class ContentionListener : EventListener
+    {
+        public int Starts, Stops;
+        public bool DurationsPositive = true;
+        public string FirstStartPayload = "";
+
+        protected override void OnEventSourceCreated(EventSource source)
+        {
+            if (source.Name == QSpinStats.MeterName) EnableEvents(source, EventLevel.Informational, (EventKeywords)0x4000);
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs e)
+        {
+            if (e.EventSource.Name != QSpinStats.MeterName) return;
+            if (e.EventName == "ContentionStart")
+            {
+                if (Interlocked.Increment(ref Starts) == 1)
+                    FirstStartPayload = string.Join("|", e.PayloadNames!.Zip(e.Payload!, (n, v) => $"{n}={v}"));
+            }
+            else if (e.EventName == "ContentionStop")
+            {
+                Interlocked.Increment(ref Stops);
+                if (e.Payload![3] is not double d || d <= 0) DurationsPositive = false;
+            }
+        }
+    }
+}
