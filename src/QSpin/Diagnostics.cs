@@ -10,6 +10,7 @@ internal static class QSpinDiagnostics
         PvState.Running => "running",
         PvState.Halted => "halted",
         PvState.Hashed => "hashed",
+        PvState.Hashing => "hashing",
         _ => $"?{s}",
     };
 
@@ -26,11 +27,11 @@ internal static class QSpinDiagnostics
         int shown = 0;
         foreach (SlotSnapshot s in QNodes.Snapshot())
         {
-            if (s.Depth == 0) continue;
+            if (s.Depth == 0 && Array.TrueForAll(s.Nodes, n => n.Locked != Baton.Abandoned)) continue;
             sb.Append($"  slot {s.Slot} {s.Owner}: depth {s.Depth}, park word {s.ParkWord}");
-            for (int i = 0; i < s.Depth && i < s.Nodes.Length; i++)
+            foreach (NodeSnapshot n in s.Nodes)
             {
-                NodeSnapshot n = s.Nodes[i];
+                if (n.Locked == Baton.Waiting && n.State == PvState.Running && n.NextTail == 0) continue;
                 sb.Append($"; node {n.Index}: baton {n.Locked}, {StateName(n.State)}, next {TailName(n.NextTail)}");
             }
             sb.AppendLine();

@@ -9,8 +9,11 @@ namespace QSpin;
 /// </summary>
 internal static class NativeSlowPath
 {
-    /// <summary>Acquires <paramref name="lck"/> after the fast-path CAS failed having seen <paramref name="val"/>.</summary>
-    public static void Lock(QSpinLock lck, int val)
+    /// <summary>
+    /// Acquires <paramref name="lck"/> after the fast-path CAS failed having seen <paramref name="val"/>;
+    /// false if <paramref name="wait"/> gave up first.
+    /// </summary>
+    public static bool Lock<TWait>(QSpinLock lck, int val, ref TWait wait) where TWait : struct, IWaitPolicy
     {
         ref int word = ref lck.Word;
 
@@ -30,8 +33,7 @@ internal static class NativeSlowPath
         if ((val & ~LockWord.LockedMask) != 0)
         {
             LockEvents.Inc(LockEvent.LockSlowpath);
-            QueuedSlowPath.Lock<NativeQueue>(lck);
-            return;
+            return QueuedSlowPath.Lock<NativeQueue, TWait>(lck, ref wait);
         }
 
         // (0,0,*) -> (0,1,*): try to become the one pending waiter.
@@ -48,8 +50,7 @@ internal static class NativeSlowPath
                 Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: we own the pending bit
             }
             LockEvents.Inc(LockEvent.LockSlowpath);
-            QueuedSlowPath.Lock<NativeQueue>(lck);
-            return;
+            return QueuedSlowPath.Lock<NativeQueue, TWait>(lck, ref wait);
         }
 
         // We are pending: (*,1,1) -> (*,1,0). Wait for the owner to go.
@@ -60,6 +61,13 @@ internal static class NativeSlowPath
             {
                 TestHooks.Interleave();
                 if (Volatile.Read(ref LockWord.LockedByte(ref word)) == 0) break; // acquire: pairs with the owner's release store
+                if (TWait.CanGiveUp && (spins & 0xFF) == 0 && wait.ShouldGiveUp())
+                {
+                    // We own the pending bit and nobody else clears it: drop it and leave.
+                    TestHooks.Interleave();
+                    Volatile.Write(ref LockWord.PendingByte(ref word), 0); // release byte store
+                    return false;
+                }
                 Spin.PauseUnbounded(ref spins);
             }
         }
@@ -69,6 +77,7 @@ internal static class NativeSlowPath
         TestHooks.Interleave();
         Volatile.Write(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked); // relaxed in the kernel; a release store here
         LockEvents.Inc(LockEvent.LockPending);
+        return true;
     }
 }
 

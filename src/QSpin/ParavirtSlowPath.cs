@@ -16,7 +16,8 @@ internal static unsafe class ParavirtSlowPath
 {
     /// <summary>Acquires <paramref name="lck"/> after the fast-path CAS failed. No pending path in pv mode.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Lock(QSpinLock lck) => QueuedSlowPath.Lock<ParavirtQueue>(lck);
+    public static bool Lock<TWait>(QSpinLock lck, ref TWait wait) where TWait : struct, IWaitPolicy =>
+        QueuedSlowPath.Lock<ParavirtQueue, TWait>(lck, ref wait);
 
     /// <summary>
     /// The kernel's hybrid unfair trylock: take the locked byte whenever locked and pending are both
@@ -58,8 +59,10 @@ internal static unsafe class ParavirtSlowPath
     /// <summary>
     /// pv_wait_node: wait for the baton, spinning a bounded time, stopping early if the predecessor is
     /// not running (its owner parked, so the baton is far away), then parking on our node's state.
+    /// Returns true once the baton is here, false if <paramref name="wait"/> gave up first (the caller
+    /// then tries to abandon the node; the baton may still have arrived in between).
     /// </summary>
-    public static void WaitNode(QNode* node, QNode* prev, int slot)
+    public static bool WaitNode<TWait>(QNode* node, QNode* prev, int slot, ref TWait wait) where TWait : struct, IWaitPolicy
     {
         for (int waits = 0; ; waits++)
         {
@@ -67,11 +70,15 @@ internal static unsafe class ParavirtSlowPath
             for (int loop = Spin.PvSpinThreshold; loop > 0; loop--)
             {
                 TestHooks.Interleave();
-                if (Volatile.Read(ref node->Locked) != 0) return; // acquire: pairs with the predecessor's release of the baton
-                if ((loop & Spin.PvPrevCheckMask) == 0 && Volatile.Read(ref prev->State) != PvState.Running) // relaxed hint: prev may even be reused
+                if (Volatile.Read(ref node->Locked) != Baton.Waiting) return true; // acquire: pairs with the predecessor's release of the baton
+                if ((loop & Spin.PvPrevCheckMask) == 0)
                 {
-                    waitEarly = true;
-                    break;
+                    if (TWait.CanGiveUp && wait.ShouldGiveUp()) return false;
+                    if (Volatile.Read(ref prev->State) != PvState.Running) // relaxed hint: prev may even be reused
+                    {
+                        waitEarly = true;
+                        break;
+                    }
                 }
                 Spin.Pause();
             }
@@ -88,14 +95,15 @@ internal static unsafe class ParavirtSlowPath
                 LockEvents.IncIf(LockEvent.PvWaitAgain, waits > 0);
                 LockEvents.IncIf(LockEvent.PvWaitEarly, waitEarly);
                 TestHooks.Interleave();
-                if (Volatile.Read(ref node->State) == PvState.Halted) Parker.Park(slot); // pv_wait(&state, Halted)
+                if (Volatile.Read(ref node->State) == PvState.Halted) Parker.Park(slot, wait.RemainingNanoseconds()); // pv_wait(&state, Halted)
             }
 
             // Back to running, unless KickNode made us Hashed: that must stay, so that as head we know
             // the lock already names us and holds Slow.
             TestHooks.Interleave();
             Interlocked.CompareExchange(ref node->State, PvState.Running, PvState.Halted); // full: pairs with KickNode's CAS
-            LockEvents.IncIf(LockEvent.PvSpuriousWakeup, Volatile.Read(ref node->Locked) == 0); // relaxed: statistics only
+            LockEvents.IncIf(LockEvent.PvSpuriousWakeup, Volatile.Read(ref node->Locked) == Baton.Waiting); // relaxed: statistics only
+            if (TWait.CanGiveUp && wait.ShouldGiveUp()) return Volatile.Read(ref node->Locked) != Baton.Waiting; // acquire: pairs with the baton's release
         }
     }
 
@@ -107,7 +115,7 @@ internal static unsafe class ParavirtSlowPath
     public static void KickNode(QSpinLock lck, QNode* next)
     {
         TestHooks.Interleave();
-        if (Interlocked.CompareExchange(ref next->State, PvState.Hashed, PvState.Halted) != PvState.Halted) // full: orders our baton store before this read; pairs with WaitNode's exchange
+        if (Interlocked.CompareExchange(ref next->State, PvState.Hashing, PvState.Halted) != PvState.Halted) // full: orders our baton store before this read; pairs with WaitNode's exchange
             return;
 
         // We own the lock, and only our own unlock reads these: no atomics needed.
@@ -116,6 +124,19 @@ internal static unsafe class ParavirtSlowPath
         LockEvents.Inc(LockEvent.PvHashHops);
         TestHooks.Interleave();
         Volatile.Write(ref LockWord.LockedByte(ref lck.Word), LockWord.Slow); // release: our unlock takes the slow path
+        TestHooks.Interleave();
+        Volatile.Write(ref next->State, PvState.Hashed); // release: the registration is complete; pairs with the head's wait for Hashed
+    }
+
+    /// <summary>
+    /// Hand-over without the lock (a queue head gave up and passed its role on): a parked successor
+    /// must run now, as nobody's unlock will kick it.
+    /// </summary>
+    public static void WakeNode(QNode* next)
+    {
+        TestHooks.Interleave();
+        if (Interlocked.CompareExchange(ref next->State, PvState.Running, PvState.Halted) == PvState.Halted) // full: orders the baton before this read; pairs with WaitNode's exchange
+            Parker.Kick(LockWord.TailSlot(next->Tail));
     }
 
     /// <summary>
@@ -124,12 +145,20 @@ internal static unsafe class ParavirtSlowPath
     /// it was free, the lock is ours) and park until the unlocker kicks us. Returns the lock word with
     /// the lock held by us.
     /// </summary>
-    public static int WaitHeadOrLock(QSpinLock lck, QNode* node, int slot)
+    public static bool WaitHeadOrLock<TWait>(QSpinLock lck, QNode* node, int slot, ref TWait wait, out int val) where TWait : struct, IWaitPolicy
     {
         ref int word = ref lck.Word;
         ref byte locked = ref LockWord.LockedByte(ref word);
 
-        // KickNode may already have registered us and set Slow.
+        // KickNode may have registered us and set Slow; if it is in the middle of it, let it finish
+        // (a few stores) so that "registered" means the lock already names us and holds Slow.
+        int spinsForKick = 0;
+        while (true)
+        {
+            TestHooks.Interleave();
+            if (Volatile.Read(ref node->State) != PvState.Hashing) break; // acquire: pairs with KickNode's release of Hashed
+            Spin.PauseUnbounded(ref spinsForKick);
+        }
         TestHooks.Interleave();
         bool registered = Volatile.Read(ref node->State) == PvState.Hashed;
 
@@ -140,14 +169,27 @@ internal static unsafe class ParavirtSlowPath
             TestHooks.Interleave();
             Volatile.Write(ref LockWord.PendingByte(ref word), 1); // relaxed byte store: stops stealers while we spin
 
+            bool gaveUp = false;
             for (int loop = Spin.PvSpinThreshold; loop > 0; loop--)
             {
                 if (TryLockClearPending(ref word)) goto gotLock;
+                if (TWait.CanGiveUp && (loop & 0xFF) == 0 && wait.ShouldGiveUp())
+                {
+                    gaveUp = true;
+                    break;
+                }
                 Spin.Pause();
             }
 
             TestHooks.Interleave();
             Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: stealers may come in while we park
+
+            if (TWait.CanGiveUp && (gaveUp || (waits > 0 && wait.ShouldGiveUp())))
+            {
+                if (registered) Deregister(lck, node);
+                val = 0;
+                return false;
+            }
 
             // The unlocker deregisters us before it clears Slow. If Slow is gone, so is our registration.
             TestHooks.Interleave();
@@ -186,13 +228,30 @@ internal static unsafe class ParavirtSlowPath
             LockEvents.Inc(LockEvent.PvWaitHead);
             LockEvents.IncIf(LockEvent.PvWaitAgain, waits > 0);
             TestHooks.Interleave();
-            if (Volatile.Read(ref locked) == LockWord.Slow) Parker.Park(slot); // pv_wait(&locked, Slow); acquire: pairs with the unlocker's release
+            if (Volatile.Read(ref locked) == LockWord.Slow) Parker.Park(slot, wait.RemainingNanoseconds()); // pv_wait(&locked, Slow); acquire: pairs with the unlocker's release
             // Woken, spuriously, or the lock was stolen after the unlocker released it: try again.
         }
 
     gotLock:
         TestHooks.Interleave();
-        return Volatile.Read(ref word) | LockWord.Locked; // acquire was done by the CAS or exchange that took the lock
+        val = Volatile.Read(ref word) | LockWord.Locked; // acquire was done by the CAS or exchange that took the lock
+        return true;
+    }
+
+    /// <summary>
+    /// A registered queue head gives up. The invariant "Slow is set only while the current head is
+    /// registered" must hold for whoever becomes head next, so take Slow back (the owner then unlocks
+    /// by the fast path) and our registration with it. If Slow is already gone, the owner's unlock has
+    /// consumed the registration and will only kick us spuriously.
+    /// </summary>
+    private static void Deregister(QSpinLock lck, QNode* node)
+    {
+        TestHooks.Interleave();
+        if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref lck.Word), LockWord.Locked, LockWord.Slow) == LockWord.Slow) // full: pairs with the owner's unlock CAS
+        {
+            TestHooks.Interleave();
+            Interlocked.CompareExchange(ref lck.PvHead, 0, node->Tail); // full: clear only our own registration
+        }
     }
 
     /// <summary>(*,1,0) -> (*,0,1) with one 16-bit CAS, only when the locked byte reads 0.</summary>
@@ -219,20 +278,29 @@ internal static unsafe class ParavirtSlowPath
             throw new SynchronizationLockException(
                 $"QSpinLock.Exit found a corrupted lock word {LockWord.Describe(Volatile.Read(ref lck.Word))}; the lock was left as it was.");
 
-        // The failed CAS that read Slow is a full fence, so this read sees the registration that was
-        // published before Slow (the kernel's smp_rmb()).
+        // The failed CAS that read Slow is a full fence, so this exchange sees the registration that
+        // was published before Slow (the kernel's smp_rmb()). Taking it atomically means a head that
+        // registers from now on is not erased by us.
         TestHooks.Interleave();
-        int head = Volatile.Read(ref lck.PvHead); // acquire: pairs with the head's exchange of Slow
+        int head = Interlocked.Exchange(ref lck.PvHead, 0); // full: pairs with the head's write before its exchange of Slow
         TestHooks.Interleave();
-        Volatile.Write(ref lck.PvHead, 0); // deregister before release, so only one head is ever registered
-        TestHooks.Interleave();
-        Volatile.Write(ref locked, 0); // release: the lock is free; pairs with the next owner's acquire
+        Interlocked.Exchange(ref locked, 0); // release + full fence: the lock is free, and the re-read below is ordered after it
 
         // The lock may be taken and even collected from here on; the kick goes to the head's thread
-        // slot, and a kick of a thread that is no longer parked is only a spurious wake-up.
-        if (head == 0)
-            throw new SynchronizationLockException("QSpinLock.Exit found Slow set but no parked queue head registered; the lock was released.");
+        // slot, and a kick of a thread that is no longer parked is only a spurious wake-up. head is 0
+        // when a head that gave up took its registration back while we were on our way here.
         if (TestHooks.Is(Mutant.PvUnlockNoKick)) return;
+        if (head != 0) KickHead(head);
+
+        // A new head (after one gave up) may have registered over a Slow that our store just erased:
+        // it parks only if it read Slow before our store, and then its registration is visible here.
+        TestHooks.Interleave();
+        int late = Volatile.Read(ref lck.PvHead); // acquire: ordered after our exchange of the locked byte
+        if (late != 0 && late != head) KickHead(late);
+    }
+
+    private static void KickHead(int head)
+    {
         LockEvents.Inc(LockEvent.PvKickUnlock);
         long start = LockEvents.Now();
         Parker.Kick(LockWord.TailSlot(head));

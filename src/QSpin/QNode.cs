@@ -14,7 +14,7 @@ internal unsafe struct QNode
 {
     public const int Size = 128;
 
-    /// <summary>MCS baton: 0 while waiting, 1 once the predecessor made this node the queue head.</summary>
+    /// <summary>MCS baton, one of <see cref="Baton"/>: waiting, handed over, abandoned, reclaimed.</summary>
     [FieldOffset(0)] public int Locked;
 
     /// <summary>Paravirt state: <see cref="PvState.Running"/>, <see cref="PvState.Halted"/> or <see cref="PvState.Hashed"/>.</summary>
@@ -25,6 +25,23 @@ internal unsafe struct QNode
 
     /// <summary>This node's own tail encoding (slot and index), fixed at allocation.</summary>
     [FieldOffset(16)] public int Tail;
+
+    /// <summary>1 when the waiter may abandon this node (a timed or cancellable wait): the predecessor
+    /// must then hand over with a CAS rather than a plain store. Written before the node is published.</summary>
+    [FieldOffset(20)] public int MayAbort;
+}
+
+/// <summary>Values of <see cref="QNode.Locked"/>.</summary>
+internal static class Baton
+{
+    /// <summary>Queued, waiting for the predecessor.</summary>
+    public const int Waiting = 0;
+    /// <summary>The predecessor handed over: this node is the queue head.</summary>
+    public const int Handed = 1;
+    /// <summary>Its waiter timed out or was cancelled and left; the node stays in the queue until skipped.</summary>
+    public const int Abandoned = 2;
+    /// <summary>An abandoned node that a hand-over skipped: out of the queue, free for its thread again.</summary>
+    public const int Reclaimed = 3;
 }
 
 /// <summary>Paravirt node states (the kernel's vcpu_running / vcpu_halted / vcpu_hashed).</summary>
@@ -35,6 +52,9 @@ internal static class PvState
     public const int Halted = 1;
     /// <summary>Queue head registered with the lock as the one its unlocker must kick.</summary>
     public const int Hashed = 2;
+    /// <summary>The owner is registering this parked node (between its state CAS and its writes of the
+    /// registration and Slow); the node's thread waits for <see cref="Hashed"/> before relying on it.</summary>
+    public const int Hashing = 3;
 }
 
 /// <summary>
@@ -167,7 +187,7 @@ internal static unsafe class QNodes
                 nodes[i] = new NodeSnapshot(i, Volatile.Read(ref q->Locked), Volatile.Read(ref q->State), next is null ? 0 : next->Tail);
             }
             string name = $"{owner.Name ?? "thread"} #{owner.ManagedThreadId}{(owner.IsAlive ? "" : " (exited)")}";
-            result.Add(new SlotSnapshot(s, name, Volatile.Read(ref tn.Depth), Volatile.Read(ref *ParkWord(s)), nodes));
+            result.Add(new SlotSnapshot(s, name, tn.Depth, Volatile.Read(ref *ParkWord(s)), nodes));
         }
         return result;
     }
@@ -203,6 +223,15 @@ internal static unsafe class QNodes
         return slot;
     }
 
+    // An abandoned node is still linked into some queue until a hand-over skips it: its slot must
+    // not be handed to another thread before that.
+    private static bool HasAbandonedNode(int slot)
+    {
+        for (int i = 0; i < LockWord.NodesPerThread; i++)
+            if (Volatile.Read(ref NodeOf(slot, i)->Locked) == Baton.Abandoned) return true; // acquire: pairs with the reclaimer's release
+        return false;
+    }
+
     // Called under s_registryLock: every slot whose thread has exited goes back on the free list.
     // An exited thread is in no queue (waiting is synchronous), so none of its nodes is in use;
     // successors that still read a node of it see only its last, finished state.
@@ -211,7 +240,7 @@ internal static unsafe class QNodes
         for (int s = 0; s < s_nextUnused; s++)
         {
             Thread? owner = s_owners[s];
-            if (owner is not null && !owner.IsAlive)
+            if (owner is not null && !owner.IsAlive && !HasAbandonedNode(s))
             {
                 s_owners[s] = null;
                 s_slotNodes[s] = null;
@@ -229,10 +258,36 @@ internal readonly record struct SlotSnapshot(int Slot, string Owner, int Depth, 
 /// <summary>What a diagnostics dump shows of one node.</summary>
 internal readonly record struct NodeSnapshot(int Index, int Locked, int State, int NextTail);
 
-/// <summary>The calling thread's slot and how many of its nodes are in use (the kernel's node count).</summary>
-internal sealed class ThreadNodes(int slot)
+/// <summary>
+/// The calling thread's slot and which of its nodes are in use. The kernel counts nesting levels; here
+/// nodes are also tied up by abandoned waits until a hand-over skips them, so they are taken by a mask.
+/// </summary>
+internal sealed unsafe class ThreadNodes(int slot)
 {
     public readonly int Slot = slot;
-    public int Depth;
+
+    /// <summary>Nodes in use by a wait of this thread (bit i = node i); for diagnostics, the count is the depth.</summary>
+    public int InUse;
+
     public int RetryCountdown;
+
+    /// <summary>Nodes in use, for dumps.</summary>
+    public int Depth => System.Numerics.BitOperations.PopCount((uint)Volatile.Read(ref InUse));
+
+    /// <summary>A free node's index, or -1 when all are in use or abandoned in some queue.</summary>
+    public int TakeNode()
+    {
+        for (int i = 0; i < LockWord.NodesPerThread; i++)
+        {
+            if ((InUse & (1 << i)) != 0) continue;
+            if (Volatile.Read(ref QNodes.NodeOf(Slot, i)->Locked) == Baton.Abandoned) continue; // acquire: pairs with the reclaimer's release
+            InUse |= 1 << i;
+            return i;
+        }
+        return -1;
+    }
+
+    /// <summary>The wait that used node <paramref name="index"/> is over (acquired, or abandoned: an
+    /// abandoned node stays unavailable until reclaimed, which its Locked value says).</summary>
+    public void ReleaseNode(int index) => InUse &= ~(1 << index);
 }

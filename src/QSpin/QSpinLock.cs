@@ -11,7 +11,7 @@ namespace QSpin;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The lock is <b>not reentrant</b>, like a kernel spinlock: a thread that calls <see cref="Enter"/>
+/// The lock is <b>not reentrant</b>, like a kernel spinlock: a thread that calls <see cref="Enter()"/>
 /// on a lock it already holds waits for itself forever. It is <b>not owner-checked</b>: any thread
 /// may call <see cref="Exit"/>, and a thread that exits a lock another thread holds releases it for
 /// that thread. Misuse that costs nothing to detect is reported: in paravirt mode, <see cref="Exit"/>
@@ -68,6 +68,59 @@ public sealed class QSpinLock
             && Interlocked.CompareExchange(ref Word, LockWord.Locked, 0) == 0; // acquire (full fence): pairs with the release in Exit
     }
 
+    /// <summary>
+    /// Tries to acquire the lock, waiting at most <paramref name="millisecondsTimeout"/> milliseconds.
+    /// A waiter that times out leaves the queue; the waiters behind it keep their places and order.
+    /// </summary>
+    /// <param name="millisecondsTimeout">The longest wait in milliseconds; <see cref="Timeout.Infinite"/> (-1) waits forever, 0 never waits.</param>
+    /// <returns>True if the lock was acquired, false if the timeout passed first.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="millisecondsTimeout"/> is less than -1.</exception>
+    public bool TryEnter(int millisecondsTimeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(millisecondsTimeout, Timeout.Infinite);
+        if (TryEnter()) return true;
+        if (millisecondsTimeout == 0) return false;
+        if (millisecondsTimeout == Timeout.Infinite)
+        {
+            Enter();
+            return true;
+        }
+        return EnterTimed(QSpinOps.Current, Until.After(millisecondsTimeout, default));
+    }
+
+    /// <summary>
+    /// Tries to acquire the lock, waiting at most <paramref name="timeout"/>.
+    /// A waiter that times out leaves the queue; the waiters behind it keep their places and order.
+    /// </summary>
+    /// <param name="timeout">The longest wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever, <see cref="TimeSpan.Zero"/> never waits.</param>
+    /// <returns>True if the lock was acquired, false if the timeout passed first.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than -1 ms) or more than <see cref="int.MaxValue"/> milliseconds.</exception>
+    public bool TryEnter(TimeSpan timeout)
+    {
+        long ms = (long)timeout.TotalMilliseconds;
+        if (ms < -1 || ms > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be -1 ms (infinite) or between 0 and Int32.MaxValue milliseconds.");
+        return TryEnter((int)ms);
+    }
+
+    /// <summary>
+    /// Acquires the lock, waiting until it is acquired or <paramref name="cancellationToken"/> is
+    /// cancelled. A cancelled waiter leaves the queue; the waiters behind it keep their places.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancellation was requested before the lock was acquired.</exception>
+    public void Enter(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (TryEnter()) return;
+        if (!cancellationToken.CanBeCanceled)
+        {
+            Enter();
+            return;
+        }
+        if (!EnterTimed(QSpinOps.Current, new Until(long.MaxValue, cancellationToken)))
+            throw new OperationCanceledException(cancellationToken);
+    }
+
     /// <summary>Releases the lock.</summary>
     /// <exception cref="SynchronizationLockException">Paravirt mode only: the lock is not held, or its word is corrupted.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -118,16 +171,33 @@ public sealed class QSpinLock
     // ---- The "patched" entry points. Exit inlines exactly one of these. ----
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void EnterContended(int seen) => EnterContendedIn(QSpinOps.Current, seen);
+    private void EnterContended(int seen)
+    {
+        var forever = new Forever();
+        EnterContendedIn(QSpinOps.Current, seen, ref forever);
+    }
 
+    /// <summary>The contended path of every entry point; false only when <paramref name="wait"/> gave up.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EnterContendedIn(QSpinMode mode, int seen)
+    private bool EnterContendedIn<TWait>(QSpinMode mode, int seen, ref TWait wait) where TWait : struct, IWaitPolicy
     {
         long contentionStart = QSpinEventSource.Log.IsEnabled() ? QSpinEventSource.Start(this) : 0;
-        if (mode == QSpinMode.Native) NativeSlowPath.Lock(this, seen);
-        else if (mode == QSpinMode.Paravirt) ParavirtSlowPath.Lock(this);
-        else TestAndSetPath.Lock(this);
+        bool acquired;
+        if (mode == QSpinMode.Native) acquired = NativeSlowPath.Lock(this, seen, ref wait);
+        else if (mode == QSpinMode.Paravirt) acquired = ParavirtSlowPath.Lock(this, ref wait);
+        else acquired = TestAndSetPath.Lock(this, ref wait);
         if (contentionStart != 0) QSpinEventSource.Stop(this, contentionStart);
+        return acquired;
+    }
+
+    /// <summary>A timed or cancellable acquisition in <paramref name="mode"/>; the real code of TryEnter(timeout) and Enter(token).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal bool EnterTimed(QSpinMode mode, Until wait)
+    {
+        TestHooks.Interleave();
+        int seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
+        if (seen == 0) return true;
+        return EnterContendedIn(mode, seen, ref wait);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -161,8 +231,15 @@ public sealed class QSpinLock
     {
         TestHooks.Interleave();
         int seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
-        if (seen != 0) EnterContendedIn(mode, seen);
-        else LockEvents.Inc(LockEvent.Fastpath);
+        if (seen != 0)
+        {
+            var forever = new Forever();
+            EnterContendedIn(mode, seen, ref forever);
+        }
+        else
+        {
+            LockEvents.Inc(LockEvent.Fastpath);
+        }
     }
 
     internal void ExitIn(QSpinMode mode)

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace QSpin;
 
-/// <summary>Selects the native or paravirt flavour of <see cref="QueuedSlowPath.Lock{TVariant}"/> at JIT time.</summary>
+/// <summary>Selects the native or paravirt flavour of <see cref="QueuedSlowPath.Lock{TVariant, TWait}"/> at JIT time.</summary>
 internal interface IQueueVariant
 {
     /// <summary>A constant per implementing struct, so each instantiation compiles only its own branches.</summary>
@@ -11,39 +11,48 @@ internal interface IQueueVariant
 
 /// <summary>
 /// The MCS queue shared by the native and paravirt locks. The kernel compiles its slow path twice,
-/// once with the pv hooks empty; here the JIT does the same by specialising this generic method for
-/// each <see cref="IQueueVariant"/> struct.
+/// once with the pv hooks empty; here the JIT does the same by specialising these generic methods for
+/// each <see cref="IQueueVariant"/> struct, and again for untimed and timed waits (<see cref="IWaitPolicy"/>).
 /// </summary>
+/// <remarks>
+/// Abortable queueing (timed and cancellable waits), after Scott and Scherer: a waiter that gives up
+/// before it is handed the baton CASes its node Waiting -> Abandoned and leaves; the node stays linked
+/// and the hand-over skips it later (removing it from the tail if it was last), then marks it Reclaimed
+/// so that its thread may use it again. A queue head that gives up leaves the tail if it is still the
+/// tail, else passes the head role on like a hand-over. Waiters behind keep their order.
+/// </remarks>
 internal static unsafe class QueuedSlowPath
 {
-    public static void Lock<TVariant>(QSpinLock lck) where TVariant : struct, IQueueVariant
+    /// <summary>Waits in the queue; returns true owning the lock, false if <paramref name="wait"/> gave up.</summary>
+    public static bool Lock<TVariant, TWait>(QSpinLock lck, ref TWait wait)
+        where TVariant : struct, IQueueVariant
+        where TWait : struct, IWaitPolicy
     {
         ref int word = ref lck.Word;
 
         ThreadNodes? tn = QNodes.Current();
-        if (tn is null || tn.Depth >= LockWord.NodesPerThread)
-        {
-            LockWithoutNode<TVariant>(lck);
-            return;
-        }
+        int index = tn is null ? -1 : tn.TakeNode();
+        if (index < 0) return LockWithoutNode<TVariant, TWait>(lck, ref wait);
 
-        int index = tn.Depth++;
         LockEvents.IncIf(LockEvent.LockUseNode2 + index - 1, index > 0);
-        QNode* node = QNodes.NodeOf(tn.Slot, index);
+        QNode* node = QNodes.NodeOf(tn!.Slot, index);
         int tail = node->Tail;
 
         // Initialise our node; the tail exchange below publishes it.
-        node->Locked = 0;
+        node->Locked = Baton.Waiting;
         node->Next = 0;
+        node->MayAbort = TWait.CanGiveUp ? 1 : 0;
         if (TVariant.IsParavirt) node->State = PvState.Running;
 
         // We touched a possibly cold node; the lock may have come free meanwhile. In paravirt mode
         // this is where arrivals steal the lock while the queue head is parked.
         if (TVariant.IsParavirt ? ParavirtSlowPath.TrySteal(lck) : TryLockWhole(ref word))
         {
-            tn.Depth--;
-            return;
+            tn.ReleaseNode(index);
+            return true;
         }
+
+        using CancellationTokenRegistration cancelKick = TVariant.IsParavirt && TWait.CanGiveUp ? wait.WakeOnCancel(tn.Slot) : default;
 
         // Publish our node as the new tail: p,*,* -> n,*,*. The exchange is a full fence in .NET,
         // which also orders the node initialisation before it (the kernel's smp_wmb()).
@@ -58,14 +67,27 @@ internal static unsafe class QueuedSlowPath
             TestHooks.Interleave();
             Volatile.Write(ref prev->Next, (nint)node); // release: our initialised node before the link; pairs with prev's read of Next
 
-            if (TVariant.IsParavirt) ParavirtSlowPath.WaitNode(node, prev, tn.Slot);
+            bool gaveUp = TVariant.IsParavirt && !ParavirtSlowPath.WaitNode(node, prev, tn.Slot, ref wait);
 
             int spins = 0;
-            while (true)
+            while (!gaveUp)
             {
                 TestHooks.Interleave();
-                if (Volatile.Read(ref node->Locked) != 0) break; // acquire: pairs with the predecessor's release of the baton
-                Spin.PauseUnbounded(ref spins);
+                if (Volatile.Read(ref node->Locked) != Baton.Waiting) break; // acquire: pairs with the predecessor's release of the baton
+                if (TWait.CanGiveUp && (spins & 0xFF) == 0 && wait.ShouldGiveUp()) gaveUp = true;
+                else Spin.PauseUnbounded(ref spins);
+            }
+
+            if (TWait.CanGiveUp && gaveUp)
+            {
+                // Leave our place unless the baton arrived meanwhile (then we are the head).
+                TestHooks.Interleave();
+                if (Interlocked.CompareExchange(ref node->Locked, Baton.Abandoned, Baton.Waiting) == Baton.Waiting) // full: pairs with the predecessor's hand-over CAS
+                {
+                    if (TVariant.IsParavirt) Volatile.Write(ref node->State, PvState.Halted); // relaxed hint: a successor stops spinning on us early
+                    tn.ReleaseNode(index);
+                    return false;
+                }
             }
 
             // A successor may have linked itself while we waited; pick it up now.
@@ -77,7 +99,12 @@ internal static unsafe class QueuedSlowPath
         int val;
         if (TVariant.IsParavirt)
         {
-            val = ParavirtSlowPath.WaitHeadOrLock(lck, node, tn.Slot); // returns owning the lock
+            if (!ParavirtSlowPath.WaitHeadOrLock(lck, node, tn.Slot, ref wait, out val))
+            {
+                AbortHead<TVariant>(lck, node, tail, next);
+                tn.ReleaseNode(index);
+                return false;
+            }
         }
         else
         {
@@ -87,6 +114,12 @@ internal static unsafe class QueuedSlowPath
                 TestHooks.Interleave();
                 val = Volatile.Read(ref word); // acquire: pairs with the owner's release store and the pending waiter's hand-over
                 if ((val & LockWord.LockedPendingMask) == 0) break;
+                if (TWait.CanGiveUp && (spins & 0xFF) == 0 && wait.ShouldGiveUp())
+                {
+                    AbortHead<TVariant>(lck, node, tail, next);
+                    tn.ReleaseNode(index);
+                    return false;
+                }
                 Spin.PauseUnbounded(ref spins);
             }
         }
@@ -98,8 +131,8 @@ internal static unsafe class QueuedSlowPath
             int newVal = (val & ~LockWord.TailMask) | LockWord.Locked;
             if (Interlocked.CompareExchange(ref word, newVal, val) == val) // full (relaxed in the kernel): clears our tail; pairs with the next arrival's tail exchange
             {
-                tn.Depth--;
-                return;
+                tn.ReleaseNode(index);
+                return true;
             }
         }
 
@@ -111,7 +144,23 @@ internal static unsafe class QueuedSlowPath
             Volatile.Write(ref LockWord.LockedByte(ref word), LockWord.Locked); // plain byte store: nobody else can take a queued lock
         }
 
-        // Hand the MCS baton to our successor, waiting for it to link itself if it has not yet.
+        PassBaton<TVariant>(lck, node, next, holdingLock: true);
+        tn.ReleaseNode(index);
+        return true;
+    }
+
+    /// <summary>
+    /// Makes the first live waiter after <paramref name="node"/> the queue head. Abandoned waiters are
+    /// skipped (and an abandoned tail is taken out of the queue), each then marked Reclaimed. With the
+    /// lock held (a normal hand-over) a parked successor is left parked and registered for our unlock
+    /// (pv_kick_node); without it (a head that gave up) a parked successor is woken now.
+    /// </summary>
+    private static void PassBaton<TVariant>(QSpinLock lck, QNode* node, QNode* next, bool holdingLock)
+        where TVariant : struct, IQueueVariant
+    {
+        ref int word = ref lck.Word;
+
+        // Wait for our successor to link itself, if it has not yet.
         if (next is null && !TestHooks.Is(Mutant.HandoffBeforeLink))
         {
             int spins = 0;
@@ -123,14 +172,82 @@ internal static unsafe class QueuedSlowPath
                 Spin.PauseUnbounded(ref spins);
             }
         }
+        if (next is null) return; // only under the HandoffBeforeLink mutant
 
-        if (next is not null)
+        while (true)
         {
             TestHooks.Interleave();
-            Volatile.Write(ref next->Locked, 1); // release: everything we did happens-before the new head; pairs with its acquire spin
-            if (TVariant.IsParavirt) ParavirtSlowPath.KickNode(lck, next);
+            if (Volatile.Read(ref next->MayAbort) == 0) // relaxed: written before the node was published
+            {
+                Volatile.Write(ref next->Locked, Baton.Handed); // release: everything we did happens-before the new head; pairs with its acquire spin
+                break;
+            }
+            TestHooks.Interleave();
+            if (Interlocked.CompareExchange(ref next->Locked, Baton.Handed, Baton.Waiting) == Baton.Waiting) // full (release): pairs with the waiter's abandon CAS and its acquire spin
+                break;
+
+            // `next` gave up. If it is the tail, take it out of the queue and we are done.
+            QNode* abandoned = next;
+            int abandonedTail = abandoned->Tail;
+            while (true)
+            {
+                TestHooks.Interleave();
+                int val = Volatile.Read(ref word); // acquire
+                if ((val & LockWord.TailMask) != abandonedTail) break;
+                TestHooks.Interleave();
+                if (Interlocked.CompareExchange(ref word, val & ~LockWord.TailMask, val) == val) // full: empties the queue; pairs with the next arrival's tail exchange
+                {
+                    Reclaim(abandoned);
+                    return;
+                }
+            }
+
+            // Someone queued behind it: wait for that link, then the abandoned node is out of the queue.
+            {
+                int spins = 0;
+                while (true)
+                {
+                    TestHooks.Interleave();
+                    next = (QNode*)Volatile.Read(ref abandoned->Next); // acquire: pairs with the successor's release of the link
+                    if (next is not null) break;
+                    Spin.PauseUnbounded(ref spins);
+                }
+            }
+            Reclaim(abandoned);
         }
-        tn.Depth--;
+
+        if (TVariant.IsParavirt)
+        {
+            if (holdingLock) ParavirtSlowPath.KickNode(lck, next);
+            else ParavirtSlowPath.WakeNode(next);
+        }
+    }
+
+    /// <summary>An abandoned node that a hand-over skipped: its thread may use it again.</summary>
+    private static void Reclaim(QNode* abandoned)
+    {
+        TestHooks.Interleave();
+        Volatile.Write(ref abandoned->Locked, Baton.Reclaimed); // release: after we read its Next; pairs with its thread's TakeNode
+    }
+
+    /// <summary>
+    /// The queue head gives up: leave the tail if we are still the tail, else pass the head role to the
+    /// next live waiter, as a hand-over does but without the lock.
+    /// </summary>
+    private static void AbortHead<TVariant>(QSpinLock lck, QNode* node, int tail, QNode* next)
+        where TVariant : struct, IQueueVariant
+    {
+        ref int word = ref lck.Word;
+        while (true)
+        {
+            TestHooks.Interleave();
+            int val = Volatile.Read(ref word); // acquire
+            if ((val & LockWord.TailMask) != tail) break;
+            TestHooks.Interleave();
+            if (Interlocked.CompareExchange(ref word, val & ~LockWord.TailMask, val) == val) // full: empties the queue, keeping locked and pending; pairs with the next arrival's tail exchange
+                return;
+        }
+        PassBaton<TVariant>(lck, node, next, holdingLock: false);
     }
 
     /// <summary>Whole-word trylock: only a free, uncontended lock; never jumps a queue.</summary>
@@ -143,11 +260,14 @@ internal static unsafe class QueuedSlowPath
     }
 
     /// <summary>
-    /// No node to queue with (more than 16,383 queueing threads alive, or nodes nested 4 deep):
-    /// spin on a trylock outside the queue, as the kernel does (lock_no_node). Correct, not fair.
+    /// No node to queue with (more than 16,383 queueing threads alive, or all four of the thread's
+    /// nodes busy): spin on a trylock outside the queue, as the kernel does (lock_no_node). Correct,
+    /// not fair.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LockWithoutNode<TVariant>(QSpinLock lck) where TVariant : struct, IQueueVariant
+    private static bool LockWithoutNode<TVariant, TWait>(QSpinLock lck, ref TWait wait)
+        where TVariant : struct, IQueueVariant
+        where TWait : struct, IWaitPolicy
     {
         Interlocked.Increment(ref QNodes.NoNodeCount); // diagnostics counter, rare path
         LockEvents.Inc(LockEvent.LockNoNode);
@@ -155,8 +275,10 @@ internal static unsafe class QueuedSlowPath
         SpinWait backoff = default;
         while (!(TVariant.IsParavirt ? ParavirtSlowPath.TryStealOnce(ref word) : TryLockWhole(ref word)))
         {
+            if (TWait.CanGiveUp && wait.ShouldGiveUp()) return false;
             if (TestHooks.Enabled) Spin.Pause();
             else backoff.SpinOnce(sleep1Threshold: -1);
         }
+        return true;
     }
 }

@@ -7,12 +7,14 @@ namespace QSpin;
 /// </summary>
 internal static class TestAndSetPath
 {
-    public static void Lock(QSpinLock lck)
+    /// <summary>Spins until the lock is taken (true) or <paramref name="wait"/> gives up (false).</summary>
+    public static bool Lock<TWait>(QSpinLock lck, ref TWait wait) where TWait : struct, IWaitPolicy
     {
         ref int word = ref lck.Word;
         SpinWait backoff = default;
         while (true)
         {
+            if (TWait.CanGiveUp && wait.ShouldGiveUp()) return false;
             if (TestHooks.Enabled) Spin.Pause();
             else backoff.SpinOnce(sleep1Threshold: -1);
             LockEvents.Inc(LockEvent.TasSpin);
@@ -20,7 +22,7 @@ internal static class TestAndSetPath
             TestHooks.Interleave();
             if (Volatile.Read(ref word) == 0 // relaxed test before the set: no line ping-pong while held
                 && Interlocked.CompareExchange(ref word, LockWord.Locked, 0) == 0) // acquire (full fence): pairs with the release in Exit
-                return;
+                return true;
         }
     }
 }

@@ -12,13 +12,17 @@ namespace QSpin.Platform;
 /// </summary>
 internal static unsafe class Parker
 {
-    /// <summary>Sleeps until kicked; returns at once if a kick is pending. May return spuriously.</summary>
-    public static void Park(int slot)
+    /// <summary>
+    /// Sleeps until kicked, or for at most <paramref name="timeoutNanoseconds"/> (-1: no limit); returns
+    /// at once if a kick is pending. May return spuriously.
+    /// </summary>
+    public static void Park(int slot, long timeoutNanoseconds)
     {
         int* word = QNodes.ParkWord(slot);
         TestHooks.Interleave();
         if (Interlocked.Exchange(ref *word, 0) != 0) return; // full: consumes a permit; pairs with Kick's exchange
-        WaitOnAddress.Wait(word, 0);
+        if (timeoutNanoseconds == 0) return;
+        WaitOnAddress.Wait(word, 0, timeoutNanoseconds);
         TestHooks.Interleave();
         Interlocked.Exchange(ref *word, 0); // full: consumes the permit that woke us (if any)
         if (LockEvents.Enabled) CountWake(slot);

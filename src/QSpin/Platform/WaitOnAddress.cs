@@ -29,24 +29,42 @@ internal static unsafe partial class WaitOnAddress
         _ => "portable monitor fallback",
     };
 
-    /// <summary>Sleeps while <c>*address == expected</c>; may return spuriously.</summary>
-    public static void Wait(int* address, int expected)
+    /// <summary>
+    /// Sleeps while <c>*address == expected</c>, for at most <paramref name="timeoutNanoseconds"/>
+    /// (-1: no limit); may return spuriously.
+    /// </summary>
+    public static void Wait(int* address, int expected, long timeoutNanoseconds = -1)
     {
         if (TestHooks.Enabled && TestHooks.Wait is { } hook) { hook(address, expected); return; }
         switch (s_kind)
         {
             case Kind.Futex:
                 // Blocks in the kernel: a normal (GC-preemptive) P/Invoke, never SuppressGCTransition.
-                Syscall(s_futexNr, address, FutexWaitPrivate, expected, null, null, 0);
+                if (timeoutNanoseconds < 0)
+                {
+                    Syscall(s_futexNr, address, FutexWaitPrivate, expected, null, null, 0);
+                }
+                else
+                {
+                    // FUTEX_WAIT takes a relative timeout: struct timespec { time_t tv_sec; long tv_nsec; }.
+                    nint* ts = stackalloc nint[2];
+                    ts[0] = (nint)(timeoutNanoseconds / 1_000_000_000);
+                    ts[1] = (nint)(timeoutNanoseconds % 1_000_000_000);
+                    Syscall(s_futexNr, address, FutexWaitPrivate, expected, ts, null, 0);
+                }
                 break;
             case Kind.Windows:
-                WaitOnAddressWin(address, &expected, sizeof(int), uint.MaxValue /* INFINITE */);
+                WaitOnAddressWin(address, &expected, sizeof(int), Milliseconds(timeoutNanoseconds));
                 break;
             default:
-                Fallback.Wait(address, expected);
+                Fallback.Wait(address, expected, timeoutNanoseconds < 0 ? Timeout.Infinite : (int)Math.Min(int.MaxValue, Milliseconds(timeoutNanoseconds)));
                 break;
         }
     }
+
+    /// <summary>Nanoseconds rounded up to milliseconds; -1 to INFINITE.</summary>
+    private static uint Milliseconds(long timeoutNanoseconds) =>
+        timeoutNanoseconds < 0 ? uint.MaxValue : (uint)Math.Min(uint.MaxValue - 1, (timeoutNanoseconds + 999_999) / 1_000_000);
 
     /// <summary>Wakes one thread sleeping on <paramref name="address"/>, if any.</summary>
     public static void WakeOne(int* address)
@@ -115,7 +133,7 @@ internal static unsafe partial class WaitOnAddress
 
         private static object StripeOf(int* address) => s_stripes[(int)(((nuint)address >> 6) % (nuint)s_stripes.Length)];
 
-        public static void Wait(int* address, int expected)
+        public static void Wait(int* address, int expected, int timeoutMilliseconds)
         {
             object m = StripeOf(address);
             lock (m)
@@ -124,7 +142,7 @@ internal static unsafe partial class WaitOnAddress
                 if (Volatile.Read(ref *address) != expected) return;
                 try
                 {
-                    Monitor.Wait(m);
+                    Monitor.Wait(m, timeoutMilliseconds);
                 }
                 catch (ThreadInterruptedException)
                 {
