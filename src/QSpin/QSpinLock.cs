@@ -52,6 +52,11 @@ public sealed class QSpinLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Enter()
     {
+        if (CheckedMode.Enabled)
+        {
+            CheckedMode.Enter(this, QSpinOps.Current, null);
+            return;
+        }
         TestHooks.Interleave();
         int seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
         if (seen != 0) EnterContended(seen);
@@ -62,6 +67,13 @@ public sealed class QSpinLock
     /// <returns>True if the lock was acquired.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryEnter()
+    {
+        if (CheckedMode.Enabled) return CheckedMode.TryEnter(this);
+        return TryEnterUnchecked();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryEnterUnchecked()
     {
         TestHooks.Interleave();
         return Volatile.Read(ref Word) == 0 // relaxed peek, avoids taking the line exclusive when busy
@@ -78,6 +90,8 @@ public sealed class QSpinLock
     public bool TryEnter(int millisecondsTimeout)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(millisecondsTimeout, Timeout.Infinite);
+        if (CheckedMode.Enabled && millisecondsTimeout != 0)
+            return CheckedMode.Enter(this, QSpinOps.Current, millisecondsTimeout == Timeout.Infinite ? null : Until.After(millisecondsTimeout, default));
         if (TryEnter()) return true;
         if (millisecondsTimeout == 0) return false;
         if (millisecondsTimeout == Timeout.Infinite)
@@ -111,6 +125,12 @@ public sealed class QSpinLock
     public void Enter(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (CheckedMode.Enabled)
+        {
+            if (!CheckedMode.Enter(this, QSpinOps.Current, new Until(long.MaxValue, cancellationToken)))
+                throw new OperationCanceledException(cancellationToken);
+            return;
+        }
         if (TryEnter()) return;
         if (!cancellationToken.CanBeCanceled)
         {
@@ -126,7 +146,8 @@ public sealed class QSpinLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Exit()
     {
-        if (QSpinOps.Current == QSpinMode.Native) ExitNative();
+        if (CheckedMode.Enabled) CheckedMode.Exit(this, QSpinOps.Current);
+        else if (QSpinOps.Current == QSpinMode.Native) ExitNative();
         else if (QSpinOps.Current == QSpinMode.Paravirt) ExitParavirt();
         else ExitTestAndSet();
     }
@@ -137,6 +158,19 @@ public sealed class QSpinLock
     {
         Enter();
         return new Scope(this);
+    }
+
+    /// <summary>True if the calling thread holds the lock. Available in checked mode only.</summary>
+    /// <exception cref="InvalidOperationException">Checked mode is off: ownership is not tracked.</exception>
+    public bool IsHeldByCurrentThread
+    {
+        get
+        {
+            if (!CheckedMode.Enabled)
+                throw new InvalidOperationException(
+                    "QSpinLock tracks its owner only in checked mode: set the environment variable QSPIN_CHECKED=1 or the AppContext switch QSpin.Checked before the first lock is used.");
+            return CheckedMode.IsHeldByCurrentThread(this);
+        }
     }
 
     /// <summary>True while some thread holds the lock (a racy snapshot).</summary>

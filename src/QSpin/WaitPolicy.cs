@@ -55,6 +55,9 @@ internal readonly struct Until(long deadlineTimestamp, CancellationToken token) 
         get => true;
     }
 
+    /// <summary>This policy with its deadline moved earlier to <paramref name="other"/>'s if that is sooner.</summary>
+    public Until WithDeadlineNoLaterThan(Until other) => new(Math.Min(_deadline, other._deadline), _token);
+
     public static Until After(int milliseconds, CancellationToken token) =>
         new(milliseconds < 0 ? long.MaxValue : Stopwatch.GetTimestamp() + milliseconds * Stopwatch.Frequency / 1000, token);
 

@@ -21,6 +21,7 @@ public static class Program
                 "fifo" => Fifo(int.Parse(args[1])),
                 "disasm" => DriveToTier1(),
                 "events" => Events.Run(args[1]),
+                "checked" => Checked.Run(args[1]),
                 _ => Usage(),
             };
         }
@@ -33,7 +34,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: QSpin.TestHost mode | stress <threads> <iterations> | fifo <waiters> | disasm | events <scenario>");
+        Console.Error.WriteLine("usage: QSpin.TestHost mode | stress <threads> <iterations> | fifo <waiters> | disasm | events <scenario> | checked <scenario>");
         return 2;
     }
 

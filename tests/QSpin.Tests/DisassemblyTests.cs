@@ -136,7 +136,7 @@ public class DisassemblyTests
     ];
 
     [Fact]
-    public void StatsOffLeavesEnterAndExitExactlyAsWithoutStats()
+    public void StatsAndCheckedModeOffLeaveEnterAndExitExactlyAsWithoutThem()
     {
         if (!IsX64) return;
         var listings = Tier1Listings("native");
@@ -152,5 +152,14 @@ public class DisassemblyTests
         Assert.NotEqual(NativeEnterTier1, Instructions(on["CallEnter"]));
         // Exit counts nothing: identical with stats on.
         Assert.Equal(["mov byte ptr [rdi+0x08], 0", "ret"], Instructions(on["CallExit"]));
+    }
+
+    [Fact]
+    public void CheckedModeOnShowsUpInEnterAndExitSoTheCheckAboveCanFail()
+    {
+        if (!IsX64) return;
+        var on = Tier1Listings("native", new Dictionary<string, string?> { ["QSPIN_CHECKED"] = "1" });
+        Assert.NotEqual(NativeEnterTier1, Instructions(on["CallEnter"]));
+        Assert.NotEqual(["mov byte ptr [rdi+0x08], 0", "ret"], Instructions(on["CallExit"]));
     }
 }
