@@ -1,4 +1,5 @@
 using System.CommandLine;
+using QSpin.Cli.Torture;
 
 namespace QSpin.Cli;
 
@@ -29,6 +30,7 @@ public static class Program
     {
         var root = new RootCommand("QSpin: the Linux kernel's queued spinlock for .NET.");
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(TortureCommand.Create());
         return root;
     }
 }
