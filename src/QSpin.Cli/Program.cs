@@ -1,4 +1,5 @@
 using System.CommandLine;
+using QSpin.Cli.Torture;
 
 namespace QSpin.Cli;
 
@@ -6,13 +7,30 @@ namespace QSpin.Cli;
 public static class Program
 {
     /// <summary>Entry point.</summary>
-    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+    public static int Main(string[] args) => Run(args);
+
+    /// <summary>
+    /// Parses and runs a command line. A command line that does not parse prints one line per error
+    /// (each naming the argument at fault, without the help text) and returns 2.
+    /// </summary>
+    public static int Run(string[] args, InvocationConfiguration? configuration = null)
+    {
+        ParseResult result = BuildRoot().Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            TextWriter error = configuration?.Error ?? Console.Error;
+            foreach (var e in result.Errors) error.WriteLine($"qspin: {e.Message}");
+            return 2;
+        }
+        return result.Invoke(configuration);
+    }
 
     /// <summary>The command tree; each tool adds its own command here.</summary>
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("QSpin: the Linux kernel's queued spinlock for .NET.");
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(TortureCommand.Create());
         return root;
     }
 }
