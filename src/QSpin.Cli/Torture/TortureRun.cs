@@ -143,6 +143,7 @@ internal sealed class TortureRun
         long failures = Interlocked.Read(ref _failures);
         _out.WriteLine(TortureStats.Line(Writers, failures));
         _out.WriteLine(Summary(churned, Interlocked.Read(ref QNodes.RecycledSlots) - recycledBefore, Interlocked.Read(ref QNodes.NoNodeCount) - noNodeBefore));
+        if (_mode is not null) _out.WriteLine(LockEventsReport.Format(QSpinStats.Snapshot()));
         _out.WriteLine(Options.Describe(_mode));
         _out.WriteLine(failures == 0 ? "End of test: SUCCESS" : "End of test: FAILURE");
         _out.Flush();
