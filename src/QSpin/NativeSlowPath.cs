@@ -61,7 +61,7 @@ internal static class NativeSlowPath
             {
                 TestHooks.Interleave();
                 if (Volatile.Read(ref LockWord.LockedByte(ref word)) == 0) break; // acquire: pairs with the owner's release store
-                if (TWait.CanGiveUp && (spins & 0xFF) == 0 && wait.ShouldGiveUp())
+                if (TWait.CanGiveUp && (spins & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp())
                 {
                     // We own the pending bit and nobody else clears it: drop it and leave.
                     TestHooks.Interleave();

@@ -71,14 +71,11 @@ internal static unsafe class ParavirtSlowPath
             {
                 TestHooks.Interleave();
                 if (Volatile.Read(ref node->Locked) != Baton.Waiting) return true; // acquire: pairs with the predecessor's release of the baton
-                if ((loop & Spin.PvPrevCheckMask) == 0)
+                if (TWait.CanGiveUp && (loop & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp()) return false;
+                if ((loop & Spin.PvPrevCheckMask) == 0 && Volatile.Read(ref prev->State) != PvState.Running) // relaxed hint: prev may even be reused
                 {
-                    if (TWait.CanGiveUp && wait.ShouldGiveUp()) return false;
-                    if (Volatile.Read(ref prev->State) != PvState.Running) // relaxed hint: prev may even be reused
-                    {
-                        waitEarly = true;
-                        break;
-                    }
+                    waitEarly = true;
+                    break;
                 }
                 Spin.Pause();
             }
@@ -173,7 +170,7 @@ internal static unsafe class ParavirtSlowPath
             for (int loop = Spin.PvSpinThreshold; loop > 0; loop--)
             {
                 if (TryLockClearPending(ref word)) goto gotLock;
-                if (TWait.CanGiveUp && (loop & 0xFF) == 0 && wait.ShouldGiveUp())
+                if (TWait.CanGiveUp && (loop & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp())
                 {
                     gaveUp = true;
                     break;

@@ -74,7 +74,7 @@ internal static unsafe class QueuedSlowPath
             {
                 TestHooks.Interleave();
                 if (Volatile.Read(ref node->Locked) != Baton.Waiting) break; // acquire: pairs with the predecessor's release of the baton
-                if (TWait.CanGiveUp && (spins & 0xFF) == 0 && wait.ShouldGiveUp()) gaveUp = true;
+                if (TWait.CanGiveUp && (spins & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp()) gaveUp = true;
                 else Spin.PauseUnbounded(ref spins);
             }
 
@@ -114,7 +114,7 @@ internal static unsafe class QueuedSlowPath
                 TestHooks.Interleave();
                 val = Volatile.Read(ref word); // acquire: pairs with the owner's release store and the pending waiter's hand-over
                 if ((val & LockWord.LockedPendingMask) == 0) break;
-                if (TWait.CanGiveUp && (spins & 0xFF) == 0 && wait.ShouldGiveUp())
+                if (TWait.CanGiveUp && (spins & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp())
                 {
                     AbortHead<TVariant>(lck, node, tail, next);
                     tn.ReleaseNode(index);

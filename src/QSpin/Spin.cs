@@ -14,6 +14,16 @@ internal static class Spin
         get => TestHooks.Enabled ? TestHooks.SpinThreshold : 1 << 15;
     }
 
+    /// <summary>
+    /// Timed waits look at the clock every 256 spins (a clock read costs more than a pause); under
+    /// test hooks, on every spin, so that systematic tests reach every give-up point in a few steps.
+    /// </summary>
+    public static int GiveUpCheckMask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TestHooks.Enabled ? 0 : 0xFF;
+    }
+
     /// <summary>How often the paravirt waiter behind the head checks whether its predecessor still runs.</summary>
     public const int PvPrevCheckMask = 0xFF;
 
