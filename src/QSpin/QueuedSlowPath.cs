@@ -161,17 +161,7 @@ internal static unsafe class QueuedSlowPath
         ref int word = ref lck.Word;
 
         // Wait for our successor to link itself, if it has not yet.
-        if (next is null && !TestHooks.Is(Mutant.HandoffBeforeLink))
-        {
-            int spins = 0;
-            while (true)
-            {
-                TestHooks.Interleave();
-                next = (QNode*)Volatile.Read(ref node->Next); // acquire: pairs with the successor's release of the link
-                if (next is not null) break;
-                Spin.PauseUnbounded(ref spins);
-            }
-        }
+        if (next is null && !TestHooks.Is(Mutant.HandoffBeforeLink)) next = WaitForLink(node);
         if (next is null) return; // only under the HandoffBeforeLink mutant
 
         while (true)
@@ -186,33 +176,15 @@ internal static unsafe class QueuedSlowPath
             if (Interlocked.CompareExchange(ref next->Locked, Baton.Handed, Baton.Waiting) == Baton.Waiting) // full (release): pairs with the waiter's abandon CAS and its acquire spin
                 break;
 
-            // `next` gave up. If it is the tail, take it out of the queue and we are done.
+            // `next` gave up. If it is the tail, take it out of the queue and we are done; otherwise
+            // wait for the one queued behind it, and the abandoned node is out of the queue.
             QNode* abandoned = next;
-            int abandonedTail = abandoned->Tail;
-            while (true)
+            if (TryLeaveTail(ref word, abandoned->Tail))
             {
-                TestHooks.Interleave();
-                int val = Volatile.Read(ref word); // acquire
-                if ((val & LockWord.TailMask) != abandonedTail) break;
-                TestHooks.Interleave();
-                if (Interlocked.CompareExchange(ref word, val & ~LockWord.TailMask, val) == val) // full: empties the queue; pairs with the next arrival's tail exchange
-                {
-                    Reclaim(abandoned);
-                    return;
-                }
+                Reclaim(abandoned);
+                return;
             }
-
-            // Someone queued behind it: wait for that link, then the abandoned node is out of the queue.
-            {
-                int spins = 0;
-                while (true)
-                {
-                    TestHooks.Interleave();
-                    next = (QNode*)Volatile.Read(ref abandoned->Next); // acquire: pairs with the successor's release of the link
-                    if (next is not null) break;
-                    Spin.PauseUnbounded(ref spins);
-                }
-            }
+            next = WaitForLink(abandoned);
             Reclaim(abandoned);
         }
 
@@ -220,6 +192,36 @@ internal static unsafe class QueuedSlowPath
         {
             if (holdingLock) ParavirtSlowPath.KickNode(lck, next);
             else ParavirtSlowPath.WakeNode(next);
+        }
+    }
+
+    /// <summary>Waits until the waiter that swapped itself in behind <paramref name="node"/> has linked itself.</summary>
+    private static QNode* WaitForLink(QNode* node)
+    {
+        int spins = 0;
+        while (true)
+        {
+            TestHooks.Interleave();
+            QNode* next = (QNode*)Volatile.Read(ref node->Next); // acquire: pairs with the successor's release of the link
+            if (next is not null) return next;
+            Spin.PauseUnbounded(ref spins);
+        }
+    }
+
+    /// <summary>
+    /// If <paramref name="tail"/> is still the queue's tail, empties the queue (keeping locked and
+    /// pending) and returns true; false once someone has queued behind it.
+    /// </summary>
+    private static bool TryLeaveTail(ref int word, int tail)
+    {
+        while (true)
+        {
+            TestHooks.Interleave();
+            int val = Volatile.Read(ref word); // acquire
+            if ((val & LockWord.TailMask) != tail) return false;
+            TestHooks.Interleave();
+            if (Interlocked.CompareExchange(ref word, val & ~LockWord.TailMask, val) == val) // full: empties the queue; pairs with the next arrival's tail exchange
+                return true;
         }
     }
 
@@ -237,16 +239,7 @@ internal static unsafe class QueuedSlowPath
     private static void AbortHead<TVariant>(QSpinLock lck, QNode* node, int tail, QNode* next)
         where TVariant : struct, IQueueVariant
     {
-        ref int word = ref lck.Word;
-        while (true)
-        {
-            TestHooks.Interleave();
-            int val = Volatile.Read(ref word); // acquire
-            if ((val & LockWord.TailMask) != tail) break;
-            TestHooks.Interleave();
-            if (Interlocked.CompareExchange(ref word, val & ~LockWord.TailMask, val) == val) // full: empties the queue, keeping locked and pending; pairs with the next arrival's tail exchange
-                return;
-        }
+        if (TryLeaveTail(ref lck.Word, tail)) return;
         PassBaton<TVariant>(lck, node, next, holdingLock: false);
     }
 
