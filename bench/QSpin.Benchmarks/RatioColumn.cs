@@ -8,8 +8,9 @@ namespace QSpin.Benchmarks;
 
 /// <summary>
 /// A "mean ratio ± standard deviation" column against a reference benchmark picked per row: the floor
-/// or System.Threading.Lock in the same job (same process) and parameters, or the same benchmark in the
-/// native job (another process). The spread is the standard deviation of the ratios of every pair of
+/// or System.Threading.Lock in the same job (same QSpin mode) and parameters, or the same benchmark in
+/// the native job. Every benchmark case runs in processes of its own, so each ratio compares processes
+/// that ran at different times. The spread is the standard deviation of the ratios of every pair of
 /// iteration means (BenchmarkDotNet's <see cref="Statistics.Divide"/>, the same as its own RatioSD).
 /// </summary>
 public sealed class RatioColumn : IColumn
@@ -27,19 +28,19 @@ public sealed class RatioColumn : IColumn
     /// <summary>Mean over the floor (<see cref="Uncontended.Floor"/>) of the same job and parameters.</summary>
     public static readonly RatioColumn VsFloor = new(
         "vs floor",
-        $"Mean / mean of {Uncontended.Floor} in the same job (process) and parameters, ± standard deviation",
+        $"Mean / mean of {Uncontended.Floor} in the same job (QSpin mode) and parameters, ± standard deviation",
         (row, other) => SameJob(row, other) && SameParams(row, other) && other.Descriptor.WorkloadMethod.Name == Uncontended.Floor);
 
     /// <summary>Mean over System.Threading.Lock Enter/Exit of the same job and parameters.</summary>
     public static readonly RatioColumn VsLock = new(
         "vs Lock",
-        $"Mean / mean of {Uncontended.LockReference} in the same job (process) and parameters, ± standard deviation",
+        $"Mean / mean of {Uncontended.LockReference} in the same job (QSpin mode) and parameters, ± standard deviation",
         (row, other) => SameJob(row, other) && SameParams(row, other) && other.Descriptor.WorkloadMethod.Name == Uncontended.LockReference);
 
-    /// <summary>Mean over the same benchmark in the native job (a different process).</summary>
+    /// <summary>Mean over the same benchmark and parameters in the native job.</summary>
     public static readonly RatioColumn VsNative = new(
         "vs native",
-        "Mean / mean of the same benchmark and parameters in the native job (another process), ± standard deviation",
+        "Mean / mean of the same benchmark and parameters in the native job, ± standard deviation",
         (row, other) => other.Job.Id == BenchConfig.NativeJobId && SameParams(row, other)
                         && other.Descriptor.WorkloadMethod.Name == row.Descriptor.WorkloadMethod.Name);
 

@@ -15,7 +15,7 @@ namespace QSpin.Benchmarks;
 /// The QSpin mode is fixed per process (<see cref="QSpinOps"/>), so each mode is its own
 /// BenchmarkDotNet job with <c>QSPIN_MODE</c> set in the child process (see <see cref="BenchConfig"/>).
 /// The other locks do not depend on the mode; they run in every job, which shows how much the same
-/// code moves from one process to the next.
+/// code moves from one run to the next (BenchmarkDotNet gives every benchmark case processes of its own).
 /// </remarks>
 public class Uncontended
 {
