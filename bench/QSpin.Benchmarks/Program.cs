@@ -19,11 +19,11 @@ public static class Program
                                          short:  1 process, 3 warm-up + 3 iterations of 100 ms
                                          medium: 3 processes, each 3 warm-up + 10 iterations of 250 ms
                                          full:   BenchmarkDotNet's defaults
-          --modes native,paravirt,tas  the QSpin modes to run, one job (process) each (default: all three)
+          --modes native,paravirt,tas  the QSpin modes to run, one job each with QSPIN_MODE set (default: all)
           --no-disasm                  skip the DisassemblyDiagnoser
         Without --filter/--list/--anyCategories/--allCategories every benchmark runs (--filter '*').
         Examples:
-          ... -- --length short --filter '*QSpin_EnterExit*' '*Floor*' '*Lock_EnterExit*'
+          ... -- --length short --modes native,paravirt --filter '*Floor_*' '*QSpin_EnterExit*' '*Lock_EnterExit*'
           ... -- --length medium
           ... -- --list flat
         BenchmarkDotNet's own options follow.
