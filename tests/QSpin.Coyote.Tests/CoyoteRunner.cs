@@ -138,11 +138,26 @@ internal static unsafe class CoyoteRunner
         Path.Combine(TraceDirectory, $"{scenario.Name}.{mutant}.replay.json");
 
     /// <summary>
+    /// An absolute path, or one relative to the shell's directory (<c>dotnet test</c> runs the tests in
+    /// the output folder, but passes <c>PWD</c> on), or a bare file name in <see cref="TraceDirectory"/>.
+    /// </summary>
+    private static string ResolveReplayPath(string path)
+    {
+        if (Path.IsPathRooted(path)) return path;
+        foreach (string? dir in new[] { Environment.GetEnvironmentVariable("PWD"), Environment.CurrentDirectory, TraceDirectory })
+        {
+            if (dir is not null && File.Exists(Path.Combine(dir, path))) return Path.GetFullPath(Path.Combine(dir, path));
+        }
+        throw new FileNotFoundException($"replay file '{path}' not found (tried it relative to $PWD, the current directory and {TraceDirectory})", path);
+    }
+
+    /// <summary>
     /// Runs the schedule saved in a replay file once more, narrating it (<see cref="Story"/>) into
     /// <c>x.story.txt</c> beside the file. Returns the result and the story.
     /// </summary>
     public static (RunResult Result, string Story, string StoryPath) Replay(string path)
     {
+        path = ResolveReplayPath(path);
         ReplayFile file = JsonSerializer.Deserialize<ReplayFile>(File.ReadAllText(path), s_json)
             ?? throw new InvalidDataException("empty replay file " + path);
         RunResult r;
