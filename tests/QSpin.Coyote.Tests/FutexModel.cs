@@ -11,7 +11,8 @@ namespace QSpin.Coyote.Tests;
 /// between the caller's last check and the kernel's). Then, in one step, the value is compared: if
 /// <c>*address != expected</c> the call returns at once (EAGAIN); otherwise the caller is queued on the
 /// address and blocked until a <b>Wake on that address</b> dequeues it. A later change of the value
-/// does <b>not</b> wake it (a weaker model that also returned on a change would hide lost kicks).</item>
+/// does <b>not</b> wake it (a weaker model that also returned on a change would let a waiter return on
+/// a permit that was stored but never followed by a wake).</item>
 /// <item><b>Wake(address)</b>: a scheduling point, then the oldest sleeper on the address (if any) is
 /// dequeued and made runnable.</item>
 /// <item>Spurious wake-ups (real futexes have them) are off by default; with

@@ -7,8 +7,8 @@ namespace QSpin.Coyote.Tests;
 /// One Coyote test: <see cref="Tasks"/> tasks each acquire one fresh lock <see cref="Rounds"/> times
 /// through the real entry points of <see cref="Mode"/> (<see cref="QSpinLock.EnterIn"/> /
 /// <see cref="QSpinLock.ExitIn"/>), every other acquisition trying <see cref="QSpinLock.TryEnter"/>
-/// first. Inside, a plain counter is read, a scheduling point passes, and the counter is written,
-/// under an 'inside' flag: two owners at once fail <see cref="Specification.Assert"/> at once, and a
+/// first. Inside, a plain counter is read, <see cref="HoldSteps"/> scheduling points pass, and the
+/// counter is written, under an 'inside' flag: two owners at once fail <see cref="Specification.Assert"/> at once, and a
 /// lost update fails the final count. Every task must finish (Coyote reports a deadlock, or a
 /// scheduling-step bound hit, as a bug), and the lock must end free with no parked thread.
 /// </summary>
