@@ -1,0 +1,59 @@
+using Xunit.Abstractions;
+
+namespace QSpin.Coyote.Tests;
+
+/// <summary>The real lock (no mutant): Coyote must find no bug, and each scenario must reach the paths it is there for.</summary>
+public class CleanLockTests(ITestOutputHelper output)
+{
+    private sealed record Case(Scenario Scenario, uint Iterations, string[] MustReach);
+
+    /// <summary>Each scenario, its CI iteration budget, and the paths it must reach with the default seed.</summary>
+    private static readonly Case[] s_cases =
+    [
+        new(Scenarios.Native3x2, 2000,
+        [
+            Seen.Fast, Seen.SlowUnqueued, Seen.Queued, Seen.TryEnterOk, Seen.TryEnterFailed,
+            Seen.PendingBehindOwner, Seen.PendingHandover, Seen.QueueAndPending, Seen.QueueLockFree,
+        ]),
+        new(Scenarios.Native2x3, 1000, [Seen.Fast, Seen.SlowUnqueued, Seen.PendingBehindOwner, Seen.PendingHandover]),
+        new(Scenarios.Native3x3, 500, [Seen.Queued, Seen.QueueAndPending, Seen.QueueLockFree]),
+        new(Scenarios.Paravirt3x2, 2000,
+        [
+            Seen.Fast, Seen.Steal, Seen.StealPastQueue, Seen.Queued, Seen.TryEnterOk, Seen.TryEnterFailed,
+            Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.WakeNobody,
+            Seen.Slow, Seen.QueueAndPending, Seen.HeadRegistering,
+        ]),
+        new(Scenarios.Paravirt3x2Parking, 1000, [Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.Slow, Seen.HeadRegistering]),
+        new(Scenarios.Paravirt3x2Spurious, 1000, [Seen.Spurious, Seen.SleptNode, Seen.SleptHead]),
+        new(Scenarios.Paravirt2x3, 1000, [Seen.Steal, Seen.SleptHead, Seen.WokeHead]),
+        new(Scenarios.TestAndSet3x2, 1000, [Seen.Fast, Seen.TasSpin, Seen.TryEnterOk, Seen.TryEnterFailed]),
+    ];
+
+    public static TheoryData<string> Names()
+    {
+        var names = new TheoryData<string>();
+        foreach (Case c in s_cases) names.Add(c.Scenario.Name);
+        return names;
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void RealLockPasses(string scenario)
+    {
+        Case c = s_cases.Single(x => x.Scenario.Name == scenario);
+        long noNodeBefore = Interlocked.Read(ref QNodes.NoNodeCount);
+
+        RunResult r = CoyoteRunner.Run(c.Scenario, Mutant.None, c.Iterations, CoyoteRunner.Seed);
+        output.WriteLine(r.Summary());
+        output.WriteLine($"  slots: in use {QNodes.SlotsInUse}, high water {QNodes.SlotsInUseHighWater}, recycled {Interlocked.Read(ref QNodes.RecycledSlots)}");
+
+        Assert.False(r.FoundBug,
+            $"Coyote found a bug in the real lock at iteration {r.BugIteration} (seed {r.Seed}): {r.BugReport}\n" +
+            $"Replay: QSPIN_COYOTE_REPLAY={CoyoteRunner.ReplayPath(c.Scenario, Mutant.None)} dotnet test tests/QSpin.Coyote.Tests -c Release --filter ReplayReproducesTheBug");
+        Assert.Equal(c.Iterations, r.IterationsRun);
+        // Every acquisition here had a queue node: none may have fallen back to the no-node spin.
+        Assert.Equal(noNodeBefore, Interlocked.Read(ref QNodes.NoNodeCount));
+        foreach (string path in c.MustReach)
+            Assert.True(r.Stats.GetValueOrDefault(path) > 0, $"{scenario}: never reached '{path}'");
+    }
+}

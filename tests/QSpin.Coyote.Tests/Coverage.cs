@@ -1,0 +1,113 @@
+using Microsoft.Coyote.Runtime;
+
+namespace QSpin.Coyote.Tests;
+
+/// <summary>Named counters of what one engine run reached; reset before each run.</summary>
+internal static class Stats
+{
+    private static readonly Dictionary<string, long> s_counts = [];
+
+    public static void Reset() => s_counts.Clear();
+
+    public static void Count(string what) => s_counts[what] = s_counts.GetValueOrDefault(what) + 1;
+
+    public static Dictionary<string, long> Snapshot() => new(s_counts);
+}
+
+/// <summary>
+/// Evidence that the scenarios reach each path of the lock, gathered without touching the library:
+/// the lock word is sampled (a plain read, not a scheduling point) before every atomic step of any
+/// thread, and each acquisition is classified by the scheduling points it went through.
+/// </summary>
+/// <remarks>
+/// Every write to the lock word is an atomic step preceded by <see cref="TestHooks.Interleave"/>, so
+/// any word state that exists when some thread is next scheduled is sampled before it changes.
+/// </remarks>
+internal static unsafe class Coverage
+{
+    /// <summary>The lock of the running iteration (iterations run one at a time).</summary>
+    public static QSpinLock? Lock;
+
+    // Which thread slots have been seen in the tail since their thread began its current acquisition.
+    private static readonly bool[] s_tailSeen = new bool[LockWord.MaxSlots];
+
+    [ThreadStatic] private static int t_points;
+
+    /// <summary>Installed as <see cref="TestHooks.OnAtomic"/>: sample, then let Coyote schedule.</summary>
+    public static void OnAtomic()
+    {
+        t_points++;
+        Sample();
+        if (Story.Enabled) Story.Step();
+        SchedulingPoint.Interleave();
+    }
+
+    private static void Sample()
+    {
+        QSpinLock? l = Lock;
+        if (l is null) return;
+        int w = l.Word; // plain read: no scheduling point, and only one controlled thread runs at a time
+        int locked = w & LockWord.LockedMask;
+        bool pending = (w & LockWord.PendingMask) != 0;
+        int tail = w & LockWord.TailMask;
+        if (tail != 0) s_tailSeen[LockWord.TailSlot(tail)] = true;
+
+        if (tail == 0 && pending && locked != 0) Stats.Count(Seen.PendingBehindOwner);
+        if (tail == 0 && pending && locked == 0) Stats.Count(Seen.PendingHandover);
+        if (tail != 0) Stats.Count(Seen.Queue);
+        if (tail != 0 && pending) Stats.Count(Seen.QueueAndPending);
+        if (tail != 0 && locked == 0 && !pending) Stats.Count(Seen.QueueLockFree);
+        if (locked == LockWord.Slow) Stats.Count(Seen.Slow);
+        if (l.PvHead != 0 && locked == 0) Stats.Count(Seen.HeadRegistering);
+    }
+
+    /// <summary>Before an acquisition by the thread owning <paramref name="slot"/>.</summary>
+    public static void BeginAcquire(int slot)
+    {
+        t_points = 0;
+        s_tailSeen[slot] = false;
+    }
+
+    /// <summary>After <see cref="QSpinLock.EnterIn"/> returned: which way did it go?</summary>
+    public static void EndAcquire(QSpinMode mode, int slot)
+    {
+        QSpinLock l = Lock!;
+        if (t_points <= 1)
+        {
+            Stats.Count(Seen.Fast);
+            return;
+        }
+        if (s_tailSeen[slot])
+        {
+            Stats.Count(Seen.Queued);
+            return;
+        }
+        switch (mode)
+        {
+            case QSpinMode.Native:
+                Stats.Count(Seen.SlowUnqueued);
+                break;
+            case QSpinMode.Paravirt:
+                Stats.Count(Seen.Steal);
+                if ((l.Word & LockWord.TailMask) != 0) Stats.Count(Seen.StealPastQueue);
+                break;
+            default:
+                Stats.Count(Seen.TasSpin);
+                break;
+        }
+    }
+
+    /// <summary>Where the calling thread parks, from its current node's pv state.</summary>
+    public static string CallerParkSite()
+    {
+        ThreadNodes? tn = QNodes.Current();
+        if (tn is null || tn.Depth == 0) return "no node";
+        QNode* n = QNodes.NodeOf(tn.Slot, tn.Depth - 1);
+        return n->State switch
+        {
+            PvState.Halted => Seen.SiteNode,
+            PvState.Hashed => Seen.SiteHead,
+            int s => "node state " + s,
+        };
+    }
+}

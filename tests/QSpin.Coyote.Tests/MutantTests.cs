@@ -1,0 +1,53 @@
+using Xunit.Abstractions;
+
+namespace QSpin.Coyote.Tests;
+
+/// <summary>
+/// The proof the scenarios have teeth: each seeded bug (<see cref="TestHooks.Mutant"/>) must be found
+/// within the CI budget. The iteration that found it is printed (and listed in docs/verification.md).
+/// </summary>
+public class MutantTests(ITestOutputHelper output)
+{
+    /// <summary>Iterations a mutant may survive before the test fails (the clean runs use at most 2000).</summary>
+    private const uint Budget = 3000;
+
+    private void AssertCaught(Mutant mutant, Scenario scenario)
+    {
+        RunResult r = CoyoteRunner.Run(scenario, mutant, Budget, CoyoteRunner.Seed);
+        output.WriteLine(r.Summary());
+        Assert.True(r.FoundBug, $"mutant {mutant} survived {Budget} iterations of {scenario.Name} (seed {r.Seed})");
+        output.WriteLine($"replay file: {CoyoteRunner.ReplayPath(scenario, mutant)}");
+        // A hang Coyote cannot attribute (uncontrolled blocking) would be a harness problem, not the mutant.
+        Assert.DoesNotContain("Potential deadlock", r.BugReport);
+    }
+
+    /// <summary>Unlock stores 0 into the whole word: erases pending and tail.</summary>
+    [Fact]
+    public void UnlockWholeWord() => AssertCaught(Mutant.UnlockWholeWord, Scenarios.Native3x2);
+
+    /// <summary>A contender that lost the race for pending leaves its pending bit set.</summary>
+    [Fact]
+    public void NoPendingUndo() => AssertCaught(Mutant.NoPendingUndo, Scenarios.Native3x2);
+
+    /// <summary>The queue head claims without checking that it is still the tail.</summary>
+    [Theory]
+    [InlineData(QSpinMode.Native)]
+    [InlineData(QSpinMode.Paravirt)]
+    public void ClaimWithoutTailCheck(QSpinMode mode) =>
+        AssertCaught(Mutant.ClaimWithoutTailCheck, mode == QSpinMode.Native ? Scenarios.Native3x2 : Scenarios.Paravirt3x2);
+
+    /// <summary>The head does not wait for its successor to link itself before handing over.</summary>
+    [Theory]
+    [InlineData(QSpinMode.Native)]
+    [InlineData(QSpinMode.Paravirt)]
+    public void HandoffBeforeLink(QSpinMode mode) =>
+        AssertCaught(Mutant.HandoffBeforeLink, mode == QSpinMode.Native ? Scenarios.Native3x2 : Scenarios.Paravirt3x2);
+
+    /// <summary>The pv unlock releases on the slow path but does not kick the parked head.</summary>
+    [Fact]
+    public void PvUnlockNoKick() => AssertCaught(Mutant.PvUnlockNoKick, Scenarios.Paravirt3x2Parking);
+
+    /// <summary>The pv head writes Slow before it registers itself as the lock's parked head (kick before hash).</summary>
+    [Fact]
+    public void PvSlowBeforeHash() => AssertCaught(Mutant.PvSlowBeforeHash, Scenarios.Paravirt3x2Parking);
+}

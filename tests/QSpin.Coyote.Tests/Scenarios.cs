@@ -1,0 +1,32 @@
+namespace QSpin.Coyote.Tests;
+
+/// <summary>The scenarios the tests run, with the iteration budget and seed each runs with in CI.</summary>
+internal static class Scenarios
+{
+    /// <summary>Native: 3 tasks make the third contender queue behind the pending waiter.</summary>
+    public static readonly Scenario Native3x2 = new("native-3x2", QSpinMode.Native, Tasks: 3, Rounds: 2);
+
+    /// <summary>Native: 2 tasks, 3 rounds: the pending path and its hand-over, many times per iteration.</summary>
+    public static readonly Scenario Native2x3 = new("native-2x3", QSpinMode.Native, Tasks: 2, Rounds: 3);
+
+    /// <summary>Native: 3 tasks, 3 rounds: longer queues and re-queueing.</summary>
+    public static readonly Scenario Native3x3 = new("native-3x3", QSpinMode.Native, Tasks: 3, Rounds: 3);
+
+    /// <summary>Paravirt: parking of the waiter behind the head and of the head, kicks, registration, steals.</summary>
+    public static readonly Scenario Paravirt3x2 = new("paravirt-3x2", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 2);
+
+    /// <summary>
+    /// Paravirt, parking-heavy: a spin bound of 1 and owners that hold the lock for 3 scheduling points,
+    /// so heads park and register while the lock is still held (where the pv unlock's slow path runs).
+    /// </summary>
+    public static readonly Scenario Paravirt3x2Parking = new("paravirt-3x2-parking", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 3);
+
+    /// <summary>Paravirt with futex spurious wake-ups (1 in 3 each time a sleeper is scheduled).</summary>
+    public static readonly Scenario Paravirt3x2Spurious = new("paravirt-3x2-spurious", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 2, SpuriousOneIn: 3);
+
+    /// <summary>Paravirt: 2 tasks, 3 rounds: the head parks behind a lone owner and steals come back.</summary>
+    public static readonly Scenario Paravirt2x3 = new("paravirt-2x3", QSpinMode.Paravirt, Tasks: 2, Rounds: 3, SpinThreshold: 1);
+
+    /// <summary>Test-and-set.</summary>
+    public static readonly Scenario TestAndSet3x2 = new("tas-3x2", QSpinMode.TestAndSet, Tasks: 3, Rounds: 2);
+}
