@@ -167,7 +167,7 @@ internal static unsafe class QueuedSlowPath
         while (true)
         {
             TestHooks.Interleave();
-            if (Volatile.Read(ref next->MayAbort) == 0) // relaxed: written before the node was published
+            if (Volatile.Read(ref next->MayAbort) == 0 || TestHooks.Is(Mutant.HandOverToAbandoned)) // relaxed: written before the node was published
             {
                 Volatile.Write(ref next->Locked, Baton.Handed); // release: everything we did happens-before the new head; pairs with its acquire spin
                 break;
@@ -239,6 +239,7 @@ internal static unsafe class QueuedSlowPath
     private static void AbortHead<TVariant>(QSpinLock lck, QNode* node, int tail, QNode* next)
         where TVariant : struct, IQueueVariant
     {
+        if (TestHooks.Is(Mutant.HeadAbortWithoutHandOver)) return;
         if (TryLeaveTail(ref lck.Word, tail)) return;
         PassBaton<TVariant>(lck, node, next, holdingLock: false);
     }

@@ -26,6 +26,12 @@ internal static class TestHooks
     /// <summary>Replaces the platform futex wake of one waiter on an address.</summary>
     public static Action<nint>? Wake;
 
+    /// <summary>
+    /// When set, a timed wait also gives up when this returns true (a test's controlled stand-in for a
+    /// deadline or a cancellation, which the clock and CancellationTokenSource cannot be under Coyote).
+    /// </summary>
+    public static Func<bool>? GiveUp;
+
     /// <summary>Spin bound used by the paravirt path when hooks are on (real: 2^15).</summary>
     public static int SpinThreshold = 4;
 
@@ -61,4 +67,8 @@ internal enum Mutant
     PvUnlockNoKick,
     /// <summary>The paravirt head sets Slow before it publishes itself as the lock's parked head.</summary>
     PvSlowBeforeHash,
+    /// <summary>A hand-over stores the baton even into a waiter that may have abandoned its node.</summary>
+    HandOverToAbandoned,
+    /// <summary>A queue head that gives up just leaves, without leaving the tail or passing its role on.</summary>
+    HeadAbortWithoutHandOver,
 }

@@ -62,7 +62,9 @@ internal readonly struct Until(long deadlineTimestamp, CancellationToken token) 
         new(milliseconds < 0 ? long.MaxValue : Stopwatch.GetTimestamp() + milliseconds * Stopwatch.Frequency / 1000, token);
 
     public bool ShouldGiveUp() =>
-        _token.IsCancellationRequested || (_deadline != long.MaxValue && Stopwatch.GetTimestamp() >= _deadline);
+        (TestHooks.Enabled && TestHooks.GiveUp is { } hook && hook())
+        || _token.IsCancellationRequested
+        || (_deadline != long.MaxValue && Stopwatch.GetTimestamp() >= _deadline);
 
     public long RemainingNanoseconds()
     {

@@ -47,6 +47,20 @@ public class MutantTests(ITestOutputHelper output)
     [Fact]
     public void PvUnlockNoKick() => AssertCaught(Mutant.PvUnlockNoKick, Scenarios.Paravirt3x2Parking);
 
+    /// <summary>A hand-over stores the baton into a waiter that gave up (abandoned nodes not skipped).</summary>
+    [Theory]
+    [InlineData(QSpinMode.Native)]
+    [InlineData(QSpinMode.Paravirt)]
+    public void HandOverToAbandoned(QSpinMode mode) =>
+        AssertCaught(Mutant.HandOverToAbandoned, mode == QSpinMode.Native ? Scenarios.NativeAbort3x2 : Scenarios.ParavirtAbort3x2);
+
+    /// <summary>A queue head that gives up leaves without passing its role on.</summary>
+    [Theory]
+    [InlineData(QSpinMode.Native)]
+    [InlineData(QSpinMode.Paravirt)]
+    public void HeadAbortWithoutHandOver(QSpinMode mode) =>
+        AssertCaught(Mutant.HeadAbortWithoutHandOver, mode == QSpinMode.Native ? Scenarios.NativeAbort3x2 : Scenarios.ParavirtAbort3x2);
+
     /// <summary>The pv head writes Slow before it registers itself as the lock's parked head (kick before hash).</summary>
     [Fact]
     public void PvSlowBeforeHash() => AssertCaught(Mutant.PvSlowBeforeHash, Scenarios.Paravirt3x2Parking);

@@ -20,6 +20,12 @@ namespace QSpin.Coyote.Tests;
 /// <param name="SpuriousOneIn">Futex spurious wake-ups: 0 off, n: probability 1/n each time a sleeper is scheduled.</param>
 /// <param name="TryEnterMixed">Whether every other acquisition tries TryEnter first (falling back to Enter).</param>
 /// <param name="HoldSteps">Scheduling points inside the critical section: more make owners hold longer, so waiters park more often.</param>
+/// <param name="Aborts">
+/// Task 0 acquires through the timed entry point, and an extra task "cancels" it at a point Coyote
+/// chooses: it sets a flag that task 0's give-up checks read (<see cref="TestHooks.GiveUp"/>) and kicks
+/// task 0's slot, as a real cancellation does. Task 0 then abandons its place wherever it is: pending,
+/// at the head, in the middle, at the tail of the queue, or racing the hand-over to it.
+/// </param>
 internal sealed record Scenario(
     string Name,
     QSpinMode Mode,
@@ -28,12 +34,17 @@ internal sealed record Scenario(
     int SpinThreshold = 2,
     int SpuriousOneIn = 0,
     bool TryEnterMixed = true,
-    int HoldSteps = 1)
+    int HoldSteps = 1,
+    bool Aborts = false)
 {
     private sealed class Shared
     {
         public int Counter;
         public bool Inside;
+        public int Acquisitions;
+        public volatile bool Cancelled;
+        public volatile Thread? Abortable;
+        public int AbortableSlot = -1;
     }
 
     /// <summary>The Coyote test body (one iteration).</summary>
@@ -45,19 +56,34 @@ internal sealed record Scenario(
         Coverage.Lock = lck;
         var shared = new Shared();
 
-        var tasks = new Task[Tasks];
+        TestHooks.GiveUp = Aborts ? () => shared.Cancelled && Thread.CurrentThread == shared.Abortable : null;
+        var tasks = new Task[Tasks + (Aborts ? 1 : 0)];
         for (int k = 0; k < Tasks; k++)
         {
             int id = k;
             tasks[k] = Task.Run(() => Worker(lck, shared, id)); // synchronous body: stays on its own thread
         }
+        if (Aborts) tasks[Tasks] = Task.Run(() => Canceller(shared));
         await Task.WhenAll(tasks); // the array overload: Coyote controls it
+        TestHooks.GiveUp = null;
 
-        int expected = Tasks * Rounds;
+        int expected = Aborts ? shared.Acquisitions : Tasks * Rounds;
         Specification.Assert(shared.Counter == expected, $"lost update: counter {shared.Counter}, expected {expected}");
         Specification.Assert(lck.Word == 0, $"lock not free after all tasks finished: {LockWord.Describe(lck.Word)}");
         Specification.Assert(lck.PvHead == 0, $"a parked head is still registered: PvHead 0x{lck.PvHead:X8}");
         Specification.Assert(FutexModel.Sleeping == 0, $"{FutexModel.Sleeping} thread(s) still asleep");
+    }
+
+    /// <summary>Cancels task 0 at a point of Coyote's choosing: flag, then kick, as CancellationTokenSource.Cancel does through its registration.</summary>
+    private static void Canceller(Shared shared)
+    {
+        Story.SetTask(-1);
+        while (Volatile.Read(ref shared.AbortableSlot) < 0) SchedulingPoint.Yield(); // task 0 has its slot
+        SchedulingPoint.Interleave();
+        Story.Line("cancels task 0");
+        shared.Cancelled = true;
+        SchedulingPoint.Interleave();
+        QSpin.Platform.Parker.Kick(shared.AbortableSlot);
     }
 
     private void Worker(QSpinLock lck, Shared shared, int id)
@@ -92,11 +118,28 @@ internal sealed record Scenario(
         {
             SchedulingPoint.Resume();
         }
+        bool timed = Aborts && id == 0;
+        if (timed)
+        {
+            shared.Abortable = Thread.CurrentThread;
+            Volatile.Write(ref shared.AbortableSlot, slot);
+        }
         for (int i = 0; i < Rounds; i++)
         {
             Coverage.BeginAcquire(slot);
             Story.Line($"acquiring (round {i})");
-            if (TryEnterMixed && (id + i) % 2 == 1)
+            if (timed)
+            {
+                if (!lck.EnterTimed(Mode, new Until(long.MaxValue, default)))
+                {
+                    Stats.Count(Seen.GaveUp);
+                    Story.Line("gave up");
+                    continue;
+                }
+                Stats.Count(Seen.TimedAcquired);
+                Coverage.EndAcquire(Mode, slot);
+            }
+            else if (TryEnterMixed && (id + i) % 2 == 1)
             {
                 if (lck.TryEnter())
                 {
@@ -122,6 +165,7 @@ internal sealed record Scenario(
             int c = shared.Counter;
             for (int h = 0; h < HoldSteps; h++) SchedulingPoint.Interleave();
             shared.Counter = c + 1;
+            shared.Acquisitions++; // inside the lock: a plain increment is exact
             shared.Inside = false;
 
             Story.Line("releasing");

@@ -27,6 +27,12 @@ internal static class Scenarios
     /// <summary>Paravirt: 2 tasks, 3 rounds: the head parks behind a lone owner and steals come back.</summary>
     public static readonly Scenario Paravirt2x3 = new("paravirt-2x3", QSpinMode.Paravirt, Tasks: 2, Rounds: 3, SpinThreshold: 1);
 
+    /// <summary>Native, with task 0's timed acquisitions cancelled at a point Coyote chooses (abortable queueing).</summary>
+    public static readonly Scenario NativeAbort3x2 = new("native-abort-3x2", QSpinMode.Native, Tasks: 3, Rounds: 2, TryEnterMixed: false, HoldSteps: 2, Aborts: true);
+
+    /// <summary>Paravirt, the same: abandoning while parked, as a registered head, racing a kick.</summary>
+    public static readonly Scenario ParavirtAbort3x2 = new("paravirt-abort-3x2", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, TryEnterMixed: false, HoldSteps: 2, Aborts: true);
+
     /// <summary>Test-and-set.</summary>
     public static readonly Scenario TestAndSet3x2 = new("tas-3x2", QSpinMode.TestAndSet, Tasks: 3, Rounds: 2);
 }

@@ -12,6 +12,8 @@ internal static class Seen
     public const string TasSpin = "acquired: test-and-set spin";
     public const string TryEnterOk = "acquired: TryEnter succeeded";
     public const string TryEnterFailed = "TryEnter failed, then Enter";
+    public const string GaveUp = "timed acquisition gave up (abandoned its place)";
+    public const string TimedAcquired = "timed acquisition acquired";
 
     // Lock-word states sampled before atomic steps (Coverage.Sample), written (tail, pending, locked).
     public const string PendingBehindOwner = "word (0,1,1): pending waiter behind the owner";
