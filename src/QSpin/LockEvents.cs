@@ -42,14 +42,14 @@ internal static class LockEvents
 
     public static readonly LockEventInfo[] All =
     [
-        new(LockEvent.Fastpath, "fastpath", "fastpath", "acquisitions by the uncontended one-CAS fast path", null, null),
+        new(LockEvent.Fastpath, "fastpath", "fastpath", "acquisitions by the uncontended one-CAS fast path (Enter, TryEnter, and the first try of timed and cancellable entry)", null, null),
         new(LockEvent.LockPending, "lock_pending", "pending", "acquisitions by the pending bit, outside the queue (native)", null, null),
         new(LockEvent.LockSlowpath, "lock_slowpath", "slowpath", "acquisitions through the MCS queue (native)", null, null),
         new(LockEvent.LockUseNode2, "lock_use_node2", "use_node2", "queueings that used a thread's 2nd node (nesting)", null, null),
         new(LockEvent.LockUseNode3, "lock_use_node3", "use_node3", "queueings that used a thread's 3rd node", null, null),
         new(LockEvent.LockUseNode4, "lock_use_node4", "use_node4", "queueings that used a thread's 4th node", null, null),
         new(LockEvent.LockNoNode, "lock_no_node", "no_node", "acquisitions without a node (no free slot): trylock spinning", null, null),
-        new(LockEvent.PvHashHops, "pv_hash_hops", "pv.hash_hops", "average probes per head registration (always 1: the lock carries its head, no hash table)", LockEvent.PvKickUnlock, null),
+        new(LockEvent.PvHashHops, "pv_hash_hops", "pv.hash_hops", "head registrations per unlock kick, as the kernel reports hops per kick: one probe per registration (no hash table), so about 1; below 1 when an unlock's late re-check kicks a head that the next unlock kicks again", LockEvent.PvKickUnlock, null),
         new(LockEvent.PvKickUnlock, "pv_kick_unlock", "pv.kick_unlock", "kicks issued at unlock time", null, null),
         new(LockEvent.PvKickWake, "pv_kick_wake", "pv.kick_wake", "wake-ups that followed a kick", null, null),
         new(LockEvent.PvLatencyKick, "pv_latency_kick", "pv.latency_kick", "average time to issue a kick", LockEvent.PvKickUnlock, "ns"),
@@ -141,13 +141,16 @@ internal static class LockEvents
         }
     }
 
-    /// <summary>Totals since the last <see cref="Reset"/>, one per <see cref="LockEvent"/>.</summary>
-    public static long[] Totals()
+    /// <summary>
+    /// Totals, one per <see cref="LockEvent"/>: since the last <see cref="Reset"/>, or since the process
+    /// started (<paramref name="sinceReset"/> false: monotonic, for the meter's counters).
+    /// </summary>
+    public static long[] Totals(bool sinceReset = true)
     {
         var sum = new long[Count];
         lock (s_registry)
         {
-            for (int e = 0; e < Count; e++) sum[e] = s_retired[e] - s_baseline[e];
+            for (int e = 0; e < Count; e++) sum[e] = s_retired[e] - (sinceReset ? s_baseline[e] : 0);
             foreach ((_, long[] counts) in s_threads)
                 for (int e = 0; e < Count; e++)
                     sum[e] += Volatile.Read(ref counts[Pad + e]); // 64-bit reads are atomic on 64-bit runtimes

@@ -41,16 +41,16 @@ internal sealed class QSpinEventSource : EventSource
     }
 
     [Event(ContentionStopId, Level = EventLevel.Informational, Keywords = Keywords.Contention, Opcode = EventOpcode.Stop, Task = Tasks.Contention,
-        Message = "Contention on QSpinLock {2} stopped after {3} ns")]
+        Message = "Contention stopped after {2} ns")]
     [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2026", Justification = "Every argument is a primitive.")]
-    public unsafe void ContentionStop(byte ContentionFlags, ushort ClrInstanceID, long LockID, double DurationNs)
+    public unsafe void ContentionStop(byte ContentionFlags, ushort ClrInstanceID, double DurationNs)
     {
-        EventData* d = stackalloc EventData[4];
+        // The runtime's ContentionStop_V1 fields exactly; like it, a stop pairs with the start on the same thread.
+        EventData* d = stackalloc EventData[3];
         d[0] = new EventData { DataPointer = (nint)(&ContentionFlags), Size = sizeof(byte) };
         d[1] = new EventData { DataPointer = (nint)(&ClrInstanceID), Size = sizeof(ushort) };
-        d[2] = new EventData { DataPointer = (nint)(&LockID), Size = sizeof(long) };
-        d[3] = new EventData { DataPointer = (nint)(&DurationNs), Size = sizeof(double) };
-        WriteEventCore(ContentionStopId, 4, d);
+        d[2] = new EventData { DataPointer = (nint)(&DurationNs), Size = sizeof(double) };
+        WriteEventCore(ContentionStopId, 3, d);
     }
 
     /// <summary>Raises ContentionStart if a listener wants it; returns the start timestamp, or 0.</summary>
@@ -64,10 +64,10 @@ internal sealed class QSpinEventSource : EventSource
 
     /// <summary>Raises ContentionStop with the duration since <paramref name="start"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Stop(QSpinLock l, long start)
+    public static void Stop(long start)
     {
         double ns = (System.Diagnostics.Stopwatch.GetTimestamp() - start) * (1_000_000_000.0 / System.Diagnostics.Stopwatch.Frequency);
-        Log.ContentionStop(ManagedFlag, 0, LockId(l), ns);
+        Log.ContentionStop(ManagedFlag, 0, ns);
     }
 
     /// <summary>Keywords: the runtime uses 0x4000 for contention; we do the same.</summary>

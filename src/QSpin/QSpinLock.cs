@@ -76,8 +76,10 @@ public sealed class QSpinLock
     internal bool TryEnterUnchecked()
     {
         TestHooks.Interleave();
-        return Volatile.Read(ref Word) == 0 // relaxed peek, avoids taking the line exclusive when busy
+        bool taken = Volatile.Read(ref Word) == 0 // relaxed peek, avoids taking the line exclusive when busy
             && Interlocked.CompareExchange(ref Word, LockWord.Locked, 0) == 0; // acquire (full fence): pairs with the release in Exit
+        LockEvents.IncIf(LockEvent.Fastpath, taken);
+        return taken;
     }
 
     /// <summary>
@@ -220,7 +222,7 @@ public sealed class QSpinLock
         if (mode == QSpinMode.Native) acquired = NativeSlowPath.Lock(this, seen, ref wait);
         else if (mode == QSpinMode.Paravirt) acquired = ParavirtSlowPath.Lock(this, ref wait);
         else acquired = TestAndSetPath.Lock(this, ref wait);
-        if (contentionStart != 0) QSpinEventSource.Stop(this, contentionStart);
+        if (contentionStart != 0) QSpinEventSource.Stop(contentionStart);
         return acquired;
     }
 
@@ -230,7 +232,11 @@ public sealed class QSpinLock
     {
         TestHooks.Interleave();
         int seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
-        if (seen == 0) return true;
+        if (seen == 0)
+        {
+            LockEvents.Inc(LockEvent.Fastpath);
+            return true;
+        }
         return EnterContendedIn(mode, seen, ref wait);
     }
 

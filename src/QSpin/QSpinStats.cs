@@ -33,7 +33,10 @@ public static class QSpinStats
         return new ReadOnlyDictionary<string, double>(d);
     }
 
-    /// <summary>Starts counting from zero again (implemented as a new baseline; no thread's counter is written).</summary>
+    /// <summary>
+    /// Starts <see cref="Snapshot"/> from zero again (a new baseline; no thread's counter is written).
+    /// The meter's counters are not reset: they count since the process started, as counters must.
+    /// </summary>
     public static void Reset() => LockEvents.Reset();
 
     /// <summary>The kernel name, the .NET (meter) name and the meaning of every event, for docs and tools.</summary>
@@ -57,9 +60,9 @@ public static class QSpinStats
             LockEventInfo i = info;
             string name = "qspin." + i.DotNetName;
             if (i.AverageOver is null)
-                meter.CreateObservableCounter(name, () => LockEvents.Totals()[(int)i.Event], unit: "{event}", description: i.Description);
+                meter.CreateObservableCounter(name, () => LockEvents.Totals(sinceReset: false)[(int)i.Event], unit: "{event}", description: i.Description);
             else
-                meter.CreateObservableGauge(name, () => Value(i, LockEvents.Totals()), unit: i.Unit ?? "{hop}", description: i.Description);
+                meter.CreateObservableGauge(name, () => Value(i, LockEvents.Totals(sinceReset: false)), unit: i.Unit ?? "{hop}", description: i.Description);
         }
         return meter;
     }

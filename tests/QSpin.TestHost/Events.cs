@@ -160,7 +160,7 @@ internal static class Events
             else if (e.EventName == "ContentionStop")
             {
                 Interlocked.Increment(ref Stops);
-                if (e.Payload![3] is not double d || d <= 0) DurationsPositive = false;
+                if (e.Payload![2] is not double d || d <= 0) DurationsPositive = false;
             }
         }
     }
