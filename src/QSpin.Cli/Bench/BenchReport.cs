@@ -112,6 +112,13 @@ internal sealed record BenchReport(
         return order.Count;
     }
 
+    /// <summary>"3", or "1-3" when an interrupted run left some cells with fewer repetitions.</summary>
+    public string RepeatsText(IEnumerable<CellSummary> cells)
+    {
+        var counts = cells.Select(c => c.Repeats).DefaultIfEmpty(0).ToList();
+        return counts.Min() == counts.Max() ? $"{counts.Min()}" : $"{counts.Min()}-{counts.Max()}";
+    }
+
     /// <summary>The (critical section, private work) combinations present, in order.</summary>
     public IEnumerable<(int CsLines, int PrivateWork)> Sizes() =>
         Summary.Select(c => (c.CsLines, c.PrivateWork)).Distinct();

@@ -66,7 +66,7 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
     }
 
     /// <summary>Seconds the run should take: the cells plus each worker's start and warm-up.</summary>
-    public double Estimate() => settings.CellCount * (settings.DurationSeconds + 0.02) + settings.Locks.Length * (0.3 + 2 * settings.WarmupSeconds);
+    public double Estimate() => settings.CellCount * (settings.DurationSeconds + 0.02) + settings.Locks.Length * (0.5 + settings.WarmupSeconds);
 
     private void Measure(List<RepeatedSample> samples, List<string> errors, Dictionary<string, ContenderInfo> infos, CancellationToken cancel)
     {
@@ -147,15 +147,15 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
         }
     }
 
-    /// <summary>Warm-up: the loop and the lock's slow paths run long enough for the JIT to reach Tier 1, uncontended and contended.</summary>
+    /// <summary>
+    /// Warm-up: one run with twice as many threads as cores, so that the lock's out-of-line paths
+    /// (queueing, and in paravirt mode parking) run long enough for the JIT to compile them at Tier 1.
+    /// The measured loop itself is compiled optimised on first use.
+    /// </summary>
     private void WarmUp(WorkerProcess w, CancellationToken cancel)
     {
-        int cs = settings.CsWork[0], pw = settings.PrivateWork[0];
-        foreach (int threads in new[] { 1, Math.Max(2, Environment.ProcessorCount) })
-        {
-            var spec = new WorkloadSpec(threads, settings.WarmupSeconds, cs, pw, Dispatch: settings.Dispatch);
-            w.Run(spec, CellTimeout(spec), cancel);
-        }
+        var spec = new WorkloadSpec(2 * Environment.ProcessorCount, settings.WarmupSeconds, settings.CsWork[0], settings.PrivateWork[0], Dispatch: settings.Dispatch);
+        w.Run(spec, CellTimeout(spec), cancel);
     }
 
     /// <summary>A cell that takes this long has a hung lock: its worker is killed.</summary>

@@ -92,7 +92,7 @@ internal static class Plots
                 LabelFormatter = y => Math.Pow(10, y).ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
             };
         }
-        plot.Title($"{Capitalize(metric.Title)} vs threads\n{sizeNote}; median of {report.Settings.Repeat}, bars min-max" + (report.Complete ? "" : " (PARTIAL)"), size: 15);
+        plot.Title($"{Capitalize(metric.Title)} vs threads\n{sizeNote}; median of {report.RepeatsText(cells)}, bars min-max" + (report.Complete ? "" : " (PARTIAL)"), size: 15);
         plot.ShowLegend(Edge.Right);
         return plot;
     }

@@ -28,7 +28,7 @@ internal static class ResultTable
         foreach (var (cs, pw) in report.Sizes())
         {
             var table = new Table().Border(TableBorder.Rounded)
-                .Title($"critical section {cs} lines, private work {pw} steps; medians of {report.Settings.Repeat}");
+                .Title($"critical section {cs} lines, private work {pw} steps; medians of {report.RepeatsText(Cells(report, cs, pw))}");
             foreach (string h in Header) table.AddColumn(new TableColumn(h).RightAligned().NoWrap());
             int lastThreads = -1;
             foreach (var row in Rows(report, cs, pw))
@@ -54,7 +54,7 @@ internal static class ResultTable
         var sb = new StringBuilder();
         foreach (var (cs, pw) in report.Sizes())
         {
-            sb.Append(CultureInfo.InvariantCulture, $"### Critical section {cs} cache lines, private work {pw} steps (medians of {report.Settings.Repeat})\n\n");
+            sb.Append(CultureInfo.InvariantCulture, $"### Critical section {cs} cache lines, private work {pw} steps (medians of {report.RepeatsText(Cells(report, cs, pw))})\n\n");
             MarkdownTable(sb, Header, Rows(report, cs, pw).Select(r => r.Cells));
             var ratios = RatioRows(report, cs, pw).ToList();
             if (ratios.Count == 0) continue;
@@ -73,8 +73,11 @@ internal static class ResultTable
         sb.Append('\n');
     }
 
+    private static IEnumerable<CellSummary> Cells(BenchReport report, int cs, int pw) =>
+        report.Summary.Where(c => c.CsLines == cs && c.PrivateWork == pw);
+
     private static IEnumerable<(int Threads, string[] Cells)> Rows(BenchReport report, int cs, int pw) =>
-        report.Summary.Where(c => c.CsLines == cs && c.PrivateWork == pw).Select(c => (c.Threads, new[]
+        Cells(report, cs, pw).Select(c => (c.Threads, new[]
         {
             c.Threads.ToString(CultureInfo.InvariantCulture),
             c.Lock + (c.MutualExclusionHeld == false ? " (EXCLUSION VIOLATED)" : ""),
@@ -92,7 +95,7 @@ internal static class ResultTable
     /// <summary>Per thread count, the ratios the paravirt design is judged by; only rows whose contenders all ran.</summary>
     public static IEnumerable<string[]> RatioRows(BenchReport report, int cs, int pw)
     {
-        var cells = report.Summary.Where(c => c.CsLines == cs && c.PrivateWork == pw).ToList();
+        var cells = Cells(report, cs, pw).ToList();
         foreach (int t in cells.Select(c => c.Threads).Distinct())
         {
             double Tput(string name) => cells.FirstOrDefault(c => c.Threads == t && c.Lock == name)?[Metrics.Throughput].Median ?? double.NaN;
