@@ -12,12 +12,13 @@ internal static class Metrics
     public static readonly Metric Jain = new("jain", "fairness (Jain)", "", s => s.Jain);
     public static readonly Metric MaxMin = new("max_min", "max/min", "", s => s.MaxMin);
     public static readonly Metric CpuPerAcquisition = new("cpu_ns_per_acq", "CPU per acquisition", "ns", s => s.CpuNsPerAcquisition);
+    public static readonly Metric CpuShare = new("cpu_share", "CPU share", "", s => s.CpuShare);
     public static readonly Metric P50 = new("p50_ns", "p50 latency", "ns", s => s.Latency.P50Ns);
     public static readonly Metric P99 = new("p99_ns", "p99 latency", "ns", s => s.Latency.P99Ns);
     public static readonly Metric P999 = new("p999_ns", "p99.9 latency", "ns", s => s.Latency.P999Ns);
     public static readonly Metric Max = new("max_ns", "max latency", "ns", s => s.Latency.MaxNs);
 
-    public static readonly IReadOnlyList<Metric> All = [Throughput, Jain, MaxMin, CpuPerAcquisition, P50, P99, P999, Max];
+    public static readonly IReadOnlyList<Metric> All = [Throughput, Jain, MaxMin, CpuPerAcquisition, CpuShare, P50, P99, P999, Max];
 }
 
 /// <summary>One cell (contender, thread count, sizes) over its repetitions: the median and spread of every metric.</summary>

@@ -46,6 +46,13 @@ internal sealed record Sample(
     /// <summary>Largest per-thread count over the smallest (infinite when a thread got nothing).</summary>
     public double MaxMin => Statistics.MaxOverMin(PerThread);
 
+    /// <summary>
+    /// Process CPU time over the CPU the threads could have used (elapsed time x min(threads, cores)).
+    /// Near 1 for spinning locks on an otherwise idle machine; lower when the lock parks its waiters,
+    /// or when other work on the machine took the cores (then every figure of the run is noisy).
+    /// </summary>
+    public double CpuShare => ElapsedSeconds > 0 ? CpuSeconds / (ElapsedSeconds * Math.Min(Threads, Environment.ProcessorCount)) : double.NaN;
+
     /// <summary>Process CPU time per acquisition, in nanoseconds.</summary>
     public double CpuNsPerAcquisition => Acquisitions > 0 ? CpuSeconds * 1e9 / Acquisitions : double.PositiveInfinity;
 }
