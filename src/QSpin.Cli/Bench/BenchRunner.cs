@@ -34,7 +34,12 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
             var started = DateTimeOffset.Now;
             string? loadBefore = BenchReport.LoadAverage();
             console.MarkupLineInterpolated($"qspin bench: {settings.Locks.Length} locks x {settings.Threads.Length} thread counts ({string.Join(", ", settings.Threads)}) x {settings.CsWork.Length * settings.PrivateWork.Length} sizes x {settings.Repeat} repetitions = {settings.CellCount} cells of {settings.DurationSeconds:0.###} s; about {Estimate():0} s");
-            if (loadBefore is not null) console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores, load average {loadBefore} (other work on the machine makes every number noisier)");
+            if (loadBefore is not null)
+            {
+                bool busy = double.TryParse(loadBefore.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out double load) && load > Environment.ProcessorCount / 2.0;
+                string note = busy ? ": the machine is busy with other work, so every number will be noisy" : "";
+                console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores, load average {loadBefore}{note}");
+            }
             var samples = new List<RepeatedSample>();
             var errors = new List<string>();
             var infos = new Dictionary<string, ContenderInfo>();

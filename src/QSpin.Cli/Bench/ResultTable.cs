@@ -12,10 +12,10 @@ namespace QSpin.Cli.Bench;
 internal static class ResultTable
 {
     private static readonly string[] Header =
-        ["threads", "lock", "Macq/s", "spread", "Jain", "max/min", "CPU ns/acq", "p50", "p99", "p99.9", "max"];
+        ["threads", "lock", "Macq/s", "spread", "Jain", "max/min", "CPU ns/acq", "CPU use", "p50", "p99", "p99.9", "max"];
 
     /// <summary>Columns wide enough for every row of the tables, so that a redirected terminal does not wrap them.</summary>
-    public const int Width = 132;
+    public const int Width = 144;
 
     private static readonly string[] RatioHeader =
         ["threads", "paravirt / native", "paravirt / lock", "paravirt / best .NET", "native / best .NET", "native Jain", "paravirt Jain"];
@@ -86,6 +86,7 @@ internal static class ResultTable
             Fixed(c[Metrics.Jain].Median, "0.000"),
             Fixed(c[Metrics.MaxMin].Median, "0.00"),
             Fixed(c[Metrics.CpuPerAcquisition].Median, "0"),
+            Percent(c[Metrics.CpuShare].Median),
             Nanoseconds(c[Metrics.P50].Median),
             Nanoseconds(c[Metrics.P99].Median),
             Nanoseconds(c[Metrics.P999].Median),
