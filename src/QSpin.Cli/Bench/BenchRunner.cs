@@ -52,6 +52,8 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
             {
                 interruption = $"interrupted after {samples.Count} of {settings.CellCount} cells";
             }
+            foreach (var (repeat, s) in samples.Where(r => r.Sample.MutualExclusionHeld == false))
+                errors.Add($"{s.Lock}, {s.Threads} threads, run {repeat}: mutual exclusion violated (the shared counter lost updates)");
 
             var report = new BenchReport(
                 BenchReport.SchemaName, interruption is null, interruption, command, started, DateTimeOffset.Now,
