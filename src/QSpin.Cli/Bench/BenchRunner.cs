@@ -58,10 +58,11 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
             var report = new BenchReport(
                 BenchReport.SchemaName, interruption is null, interruption, command, started, DateTimeOffset.Now,
                 BenchReport.ThisMachine() with { LoadAverageBefore = loadBefore, LoadAverageAfter = BenchReport.LoadAverage() }, Describe(settings),
-                [.. settings.Locks.Select(c => infos.GetValueOrDefault(c.Name) ?? new ContenderInfo(c.Name, c.Kind, c.Description, null, null))],
+                [.. settings.Locks.Select(c => infos.GetValueOrDefault(c.Name) ?? new ContenderInfo(c.Name, c.Kind, c.Description, null, null, null))],
                 BenchReport.Summarize(samples, [.. settings.Locks.Select(c => c.Name)]),
                 samples, errors);
 
+            if (infos.Count > 0) console.MarkupLineInterpolated($"worker priority: {string.Join(", ", infos.Values.Select(i => i.Priority).Distinct())}");
             if (report.Summary.Count > 0) ResultTable.Write(console, report);
             Write(report, folder);
             string result = folder.Commit(report.Complete);
@@ -101,7 +102,7 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
                         taken.Add(c.Name);
                         var w = task.GetAwaiter().GetResult();
                         workers[c.Name] = w;
-                        infos[c.Name] = new ContenderInfo(c.Name, c.Kind, c.Description, w.Hello.Mode, w.Hello.Reason);
+                        infos[c.Name] = new ContenderInfo(c.Name, c.Kind, c.Description, w.Hello.Mode, w.Hello.Reason, w.Hello.Priority);
                         WarmUp(w, cancel);
                     }
                     catch (Exception e) when (e is WorkerFailedException or InvalidOperationException or System.ComponentModel.Win32Exception)

@@ -52,7 +52,7 @@ internal static class WorkerCommand
             reason = QSpinOps.Reason;
         }
 
-        Send(output, new WorkerHello(contender.Name, Environment.ProcessId, mode, reason));
+        Send(output, new WorkerHello(contender.Name, Environment.ProcessId, mode, reason, RaisePriority()));
         while (input.ReadLine() is { } line)
         {
             WorkerReply reply;
@@ -69,6 +69,26 @@ internal static class WorkerCommand
             Send(output, reply);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Raises this process to high priority, as BenchmarkDotNet does for its benchmark processes, so
+    /// that other work on the machine disturbs the measurement less. On Linux the nice value belongs to
+    /// the thread: the main thread gets it here and the measured threads it creates inherit it. Needs
+    /// the right to lower the nice value (root, or CAP_SYS_NICE); without it the worker runs as it is.
+    /// </summary>
+    private static string RaisePriority()
+    {
+        try
+        {
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            self.PriorityClass = System.Diagnostics.ProcessPriorityClass.High;
+            return "high";
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            return "normal (could not raise it: " + e.Message + ")";
+        }
     }
 
     private static void Send<T>(TextWriter output, T message)

@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace QSpin.Cli.Bench;
 
-/// <summary>The first line a worker writes: who it is and the lock mode its process selected.</summary>
-internal sealed record WorkerHello(string Lock, int Pid, string? Mode, string? Reason);
+/// <summary>The first line a worker writes: who it is, the lock mode its process selected, and its scheduling priority.</summary>
+internal sealed record WorkerHello(string Lock, int Pid, string? Mode, string? Reason, string Priority);
 
 /// <summary>One line from parent to worker: run this spec once.</summary>
 internal sealed record WorkerRequest(WorkloadSpec Spec);

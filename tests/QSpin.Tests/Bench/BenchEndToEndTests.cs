@@ -67,6 +67,7 @@ public sealed partial class BenchEndToEndTests : IDisposable
         Assert.Equal("Paravirt", modes["qspin-paravirt"]);
         Assert.Equal("TestAndSet", modes["qspin-tas"]);
         Assert.Null(modes["lock"]);
+        Assert.All(root.GetProperty("contenders").EnumerateArray(), c => Assert.False(string.IsNullOrEmpty(c.GetProperty("priority").GetString())));
 
         byte[] png = File.ReadAllBytes(Path.Combine(target, "throughput.png"));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
