@@ -27,6 +27,6 @@ internal static class BenchJson
         WriteIndented = indented,
         // Max/min is infinite when a thread got nothing; Jain is NaN when nobody did.
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters = { new JsonStringEnumConverter() },
     };
 }
