@@ -99,11 +99,19 @@ internal static class Workload
         return n;
     }
 
-    /// <summary>Increments the first word of each shared cache line; plain, non-atomic: the lock must protect it.</summary>
+    /// <summary>
+    /// Increments the first word of each shared cache line; plain, non-atomic: the lock must protect it.
+    /// The first line's word, the acquisition counter, is read before and written after the other
+    /// lines, so that a thread preempted in between loses another thread's updates: a broken lock is
+    /// caught even when the threads share one core.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CriticalSection(long[] data, int begin, int end)
     {
-        for (int i = begin; i < end; i += LongsPerLine) data[i]++;
+        if (begin == end) return;
+        long counter = data[begin];
+        for (int i = begin + LongsPerLine; i < end; i += LongsPerLine) data[i]++;
+        data[begin] = counter + 1;
     }
 
     /// <summary><paramref name="steps"/> steps of a xorshift64 chain: dependent arithmetic on a register, no memory traffic.</summary>

@@ -54,11 +54,11 @@ public class WorkloadTests
     [Fact]
     public void ABrokenLockIsCaught()
     {
-        // A lost update needs two threads running at the same moment; on a machine busy with other
-        // work that may take a few tries.
+        // A lost update needs a thread to be interrupted inside the critical section, by a thread on
+        // the other core or by preemption; on a machine busy with other work that may take a few tries.
         bool? held = true;
         for (int attempt = 0; attempt < 30 && held == true; attempt++)
-            held = Workload.Run(new NoLock(), new WorkloadSpec(Threads: 4, DurationSeconds: 0.1, CsLines: 1, PrivateWork: 0)).MutualExclusionHeld;
+            held = Workload.Run(new NoLock(), new WorkloadSpec(Threads: 4, DurationSeconds: 0.1, CsLines: 8, PrivateWork: 0)).MutualExclusionHeld;
         Assert.False(held);
     }
 
