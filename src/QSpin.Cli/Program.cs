@@ -1,4 +1,5 @@
 using System.CommandLine;
+using QSpin.Cli.Bench;
 using QSpin.Cli.Torture;
 
 namespace QSpin.Cli;
@@ -30,7 +31,9 @@ public static class Program
     {
         var root = new RootCommand("QSpin: the Linux kernel's queued spinlock for .NET.");
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(new BenchCommand());
         root.Subcommands.Add(TortureCommand.Create());
+        root.Subcommands.Add(WorkerCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,126 @@
+using System.Runtime.InteropServices;
+
+namespace QSpin.Cli.Bench;
+
+/// <summary>One figure of a cell, as the CSV, the tables and the plots name and read it.</summary>
+internal sealed record Metric(string Column, string Title, string Unit, Func<Sample, double> Of);
+
+/// <summary>The figures reported per contender and thread count, in column order.</summary>
+internal static class Metrics
+{
+    public static readonly Metric Throughput = new("acq_per_sec", "throughput", "acquisitions/s", s => s.AcquisitionsPerSecond);
+    public static readonly Metric Jain = new("jain", "fairness (Jain)", "", s => s.Jain);
+    public static readonly Metric MaxMin = new("max_min", "max/min", "", s => s.MaxMin);
+    public static readonly Metric CpuPerAcquisition = new("cpu_ns_per_acq", "CPU per acquisition", "ns", s => s.CpuNsPerAcquisition);
+    public static readonly Metric CpuShare = new("cpu_share", "CPU share", "", s => s.CpuShare);
+    public static readonly Metric P50 = new("p50_ns", "p50 latency", "ns", s => s.Latency.P50Ns);
+    public static readonly Metric P99 = new("p99_ns", "p99 latency", "ns", s => s.Latency.P99Ns);
+    public static readonly Metric P999 = new("p999_ns", "p99.9 latency", "ns", s => s.Latency.P999Ns);
+    public static readonly Metric Max = new("max_ns", "max latency", "ns", s => s.Latency.MaxNs);
+
+    public static readonly IReadOnlyList<Metric> All = [Throughput, Jain, MaxMin, CpuPerAcquisition, CpuShare, P50, P99, P999, Max];
+}
+
+/// <summary>One cell (contender, thread count, sizes) over its repetitions: the median and spread of every metric.</summary>
+internal sealed record CellSummary(
+    string Lock,
+    int Threads,
+    int CsLines,
+    int PrivateWork,
+    int Repeats,
+    IReadOnlyDictionary<string, Spread> Figures,
+    bool? MutualExclusionHeld)
+{
+    public Spread this[Metric m] => Figures[m.Column];
+
+    /// <summary>Summarises the samples of one cell.</summary>
+    public static CellSummary Of(IReadOnlyList<Sample> samples)
+    {
+        var first = samples[0];
+        var figures = Metrics.All.ToDictionary(m => m.Column, m => Statistics.Summarize(samples.Select(m.Of)));
+        bool? exclusive = samples.All(s => s.MutualExclusionHeld is null) ? null : samples.All(s => s.MutualExclusionHeld != false);
+        return new CellSummary(first.Lock, first.Threads, first.CsLines, first.PrivateWork, samples.Count, figures, exclusive);
+    }
+}
+
+/// <summary>A measured sample and the repetition it belongs to.</summary>
+internal sealed record RepeatedSample(int Repeat, Sample Sample);
+
+/// <summary>A contender as it ran: its worker's greeting.</summary>
+internal sealed record ContenderInfo(string Name, ContenderKind Kind, string Description, string? Mode, string? ModeReason, string? Priority);
+
+/// <summary>Where the numbers come from. The load averages (Linux) show how busy the machine was with other work.</summary>
+internal sealed record MachineInfo(int Cpus, string Os, string Runtime, string Architecture, bool Hypervisor, string Gc)
+{
+    public string? LoadAverageBefore { get; init; }
+
+    public string? LoadAverageAfter { get; init; }
+}
+
+/// <summary>The settings recorded in results.json.</summary>
+internal sealed record SettingsInfo(int[] Threads, double DurationSeconds, int[] CsLines, int[] PrivateWork, string[] Locks, int Repeat, double WarmupSeconds, int SampleEvery, bool Quick, Dispatch Dispatch);
+
+/// <summary>Everything one run produced: what results.json holds, and what the CSV files, tables and plots are made from.</summary>
+internal sealed record BenchReport(
+    string Schema,
+    bool Complete,
+    string? Interruption,
+    string Command,
+    DateTimeOffset Started,
+    DateTimeOffset Finished,
+    MachineInfo Machine,
+    SettingsInfo Settings,
+    IReadOnlyList<ContenderInfo> Contenders,
+    IReadOnlyList<CellSummary> Summary,
+    IReadOnlyList<RepeatedSample> Samples,
+    IReadOnlyList<string> Errors)
+{
+    public const string SchemaName = "qspin-bench/1";
+
+    /// <summary>The machine this process runs on.</summary>
+    public static MachineInfo ThisMachine() => new(
+        Environment.ProcessorCount,
+        RuntimeInformation.OSDescription,
+        RuntimeInformation.FrameworkDescription,
+        RuntimeInformation.ProcessArchitecture.ToString(),
+        QSpinOps.HypervisorPresent,
+        System.Runtime.GCSettings.IsServerGC ? "server" : "workstation");
+
+    /// <summary>The 1, 5 and 15 minute load averages (Linux /proc/loadavg), or null elsewhere.</summary>
+    public static string? LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Summaries per cell, in the order: sizes, thread count, contender (registry order).</summary>
+    public static IReadOnlyList<CellSummary> Summarize(IEnumerable<RepeatedSample> samples, IReadOnlyList<string> lockOrder) =>
+        [.. samples.Select(r => r.Sample)
+            .GroupBy(s => (s.CsLines, s.PrivateWork, s.Threads, s.Lock))
+            .OrderBy(g => g.Key.CsLines).ThenBy(g => g.Key.PrivateWork).ThenBy(g => g.Key.Threads)
+            .ThenBy(g => IndexOf(lockOrder, g.Key.Lock))
+            .Select(g => CellSummary.Of([.. g]))];
+
+    private static int IndexOf(IReadOnlyList<string> order, string name)
+    {
+        for (int i = 0; i < order.Count; i++) if (order[i] == name) return i;
+        return order.Count;
+    }
+
+    /// <summary>"3", or "1-3" when an interrupted run left some cells with fewer repetitions.</summary>
+    public string RepeatsText(IEnumerable<CellSummary> cells)
+    {
+        var counts = cells.Select(c => c.Repeats).DefaultIfEmpty(0).ToList();
+        return counts.Min() == counts.Max() ? $"{counts.Min()}" : $"{counts.Min()}-{counts.Max()}";
+    }
+
+    /// <summary>The (critical section, private work) combinations present, in order.</summary>
+    public IEnumerable<(int CsLines, int PrivateWork)> Sizes() =>
+        Summary.Select(c => (c.CsLines, c.PrivateWork)).Distinct();
+}

@@ -1,0 +1,106 @@
+using ScottPlot;
+
+namespace QSpin.Cli.Bench;
+
+/// <summary>
+/// The figures, drawn with ScottPlot as PNG and SVG: throughput, fairness (Jain) and p99 acquisition
+/// latency against the thread count, one line per contender, the median of the repetitions with the
+/// min-max spread as error bars. Thread counts sit on a log2 axis; latency on a log10 axis.
+/// </summary>
+internal static class Plots
+{
+    public const int Width = 900, Height = 520;
+
+    /// <summary>The kinds of plot, with their file stem.</summary>
+    public static readonly IReadOnlyList<(string Stem, Metric Metric)> Figures =
+    [
+        ("throughput", Metrics.Throughput),
+        ("fairness", Metrics.Jain),
+        ("latency-p99", Metrics.P99),
+    ];
+
+    /// <summary>Writes every figure for every size combination into <paramref name="folder"/>; returns the file names.</summary>
+    public static IReadOnlyList<string> WriteAll(BenchReport report, string folder)
+    {
+        var sizes = report.Sizes().ToList();
+        var files = new List<string>();
+        foreach (var (cs, pw) in sizes)
+        {
+            var cells = report.Summary.Where(c => c.CsLines == cs && c.PrivateWork == pw).ToList();
+            string suffix = sizes.Count == 1 ? "" : $"-cs{cs}-pw{pw}";
+            string sizeNote = $"critical section {cs} cache lines, private work {pw} steps";
+            foreach (var (stem, metric) in Figures)
+            {
+                var plot = Draw(cells, report.Contenders.Select(c => c.Name).ToList(), metric, sizeNote, report);
+                foreach (string ext in new[] { "png", "svg" })
+                {
+                    string name = $"{stem}{suffix}.{ext}";
+                    string path = Path.Combine(folder, name);
+                    if (ext == "png") plot.SavePng(path, Width, Height);
+                    else plot.SaveSvg(path, Width, Height);
+                    files.Add(name);
+                }
+            }
+        }
+        return files;
+    }
+
+    private static Plot Draw(IReadOnlyList<CellSummary> cells, IReadOnlyList<string> locks, Metric metric, string sizeNote, BenchReport report)
+    {
+        var plot = new Plot();
+        plot.Font.Set("DejaVu Sans");
+        bool logY = metric == Metrics.P99;
+        int[] threads = [.. cells.Select(c => c.Threads).Distinct().Order()];
+        for (int i = 0; i < locks.Count; i++)
+        {
+            var mine = cells.Where(c => c.Lock == locks[i]).OrderBy(c => c.Threads).ToList();
+            if (mine.Count == 0) continue;
+            double[] xs = [.. mine.Select(c => Math.Log2(c.Threads))];
+            double[] ys = [.. mine.Select(c => Scale(c[metric].Median, metric, logY))];
+            var color = plot.Add.Palette.GetColor(i);
+            var errors = plot.Add.ErrorBar(xs, ys, new double[xs.Length]);
+            errors.YErrorPositive = [.. mine.Select((c, k) => Math.Max(0, Scale(c[metric].Max, metric, logY) - ys[k]))];
+            errors.YErrorNegative = [.. mine.Select((c, k) => Math.Max(0, ys[k] - Scale(c[metric].Min, metric, logY)))];
+            errors.Color = color;
+            var line = plot.Add.Scatter(xs, ys);
+            line.LegendText = locks[i];
+            line.Color = color;
+            line.LineWidth = 2;
+            line.MarkerSize = 7;
+            if (i >= 10) line.LinePattern = LinePattern.Dashed; // the palette repeats after ten colours
+        }
+
+        plot.Axes.Bottom.SetTicks([.. threads.Select(t => Math.Log2(t))], [.. threads.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        plot.XLabel($"threads ({report.Machine.Cpus} cores)");
+        if (metric == Metrics.Throughput)
+        {
+            plot.YLabel("million acquisitions per second");
+            plot.Axes.SetLimitsY(0, Math.Max(1e-3, cells.Max(c => Finite(c[metric].Max)) / 1e6 * 1.08));
+        }
+        else if (metric == Metrics.Jain)
+        {
+            plot.YLabel("Jain's fairness index (1 = equal shares)");
+            plot.Axes.SetLimitsY(0, 1.05);
+        }
+        else
+        {
+            plot.YLabel($"{metric.Title} (ns, log scale)");
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                IntegerTicksOnly = true,
+                LabelFormatter = y => Math.Pow(10, y).ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+        plot.Title($"{Capitalize(metric.Title)} vs threads\n{sizeNote}; median of {report.RepeatsText(cells)}, bars min-max" + (report.Complete ? "" : " (PARTIAL)"), size: 15);
+        plot.ShowLegend(Edge.Right);
+        return plot;
+    }
+
+    private static double Scale(double v, Metric metric, bool logY) =>
+        logY ? Math.Log10(Math.Max(1, v)) : metric == Metrics.Throughput ? v / 1e6 : Finite(v);
+
+    private static double Finite(double v) => double.IsFinite(v) ? v : 0;
+
+    private static string Capitalize(string s) => char.ToUpperInvariant(s[0]) + s[1..];
+}

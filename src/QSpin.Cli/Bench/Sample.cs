@@ -1,0 +1,59 @@
+namespace QSpin.Cli.Bench;
+
+/// <summary>Acquisition latency percentiles of one run, in nanoseconds, from the sampled histogram.</summary>
+internal sealed record Latency(long Samples, long P50Ns, long P99Ns, long P999Ns, long MaxNs);
+
+/// <summary>The measurements of one run of one contender at one thread count: what a worker sends back.</summary>
+/// <param name="Lock">Contender name.</param>
+/// <param name="Mode">The QSpin mode of the worker process (QSpin contenders), else null.</param>
+/// <param name="Threads">Threads that took the lock.</param>
+/// <param name="CsLines">Cache lines updated in the critical section.</param>
+/// <param name="PrivateWork">Private work steps between acquisitions.</param>
+/// <param name="ElapsedSeconds">From the start barrier to the stop flag.</param>
+/// <param name="Acquisitions">Acquisitions by all threads.</param>
+/// <param name="PerThread">Acquisitions of each thread.</param>
+/// <param name="CpuSeconds">Process user+system CPU time from the start barrier until every thread stopped.</param>
+/// <param name="Latency">Sampled acquisition latency.</param>
+/// <param name="MutualExclusionHeld">
+/// True when the shared counter that the critical section increments without atomics equals the number
+/// of acquisitions (no update was lost, so no two threads were ever inside together); null when the
+/// critical section is empty.
+/// </param>
+/// <param name="LockEvents">
+/// QSpin's lock-event counters for this run (the kernel's lock_events_list: lock_pending,
+/// lock_slowpath, pv_wait_head, ...; averages rounded to whole units), when the worker ran with
+/// QSPIN_STATS=1 (the "-stats" contenders); null otherwise.
+/// </param>
+internal sealed record Sample(
+    string Lock,
+    string? Mode,
+    int Threads,
+    int CsLines,
+    int PrivateWork,
+    double ElapsedSeconds,
+    long Acquisitions,
+    long[] PerThread,
+    double CpuSeconds,
+    Latency Latency,
+    bool? MutualExclusionHeld,
+    IReadOnlyDictionary<string, long>? LockEvents = null)
+{
+    /// <summary>Acquisitions per second over the measured window.</summary>
+    public double AcquisitionsPerSecond => ElapsedSeconds > 0 ? Acquisitions / ElapsedSeconds : 0;
+
+    /// <summary>Jain's fairness index of <see cref="PerThread"/>: 1 when all threads got the same share.</summary>
+    public double Jain => Statistics.JainIndex(PerThread);
+
+    /// <summary>Largest per-thread count over the smallest (infinite when a thread got nothing).</summary>
+    public double MaxMin => Statistics.MaxOverMin(PerThread);
+
+    /// <summary>
+    /// Process CPU time over the CPU the threads could have used (elapsed time x min(threads, cores)).
+    /// Near 1 for spinning locks on an otherwise idle machine; lower when the lock parks its waiters,
+    /// or when other work on the machine took the cores (then every figure of the run is noisy).
+    /// </summary>
+    public double CpuShare => ElapsedSeconds > 0 ? CpuSeconds / (ElapsedSeconds * Math.Min(Threads, Environment.ProcessorCount)) : double.NaN;
+
+    /// <summary>Process CPU time per acquisition, in nanoseconds.</summary>
+    public double CpuNsPerAcquisition => Acquisitions > 0 ? CpuSeconds * 1e9 / Acquisitions : double.PositiveInfinity;
+}

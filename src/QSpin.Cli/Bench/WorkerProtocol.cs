@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace QSpin.Cli.Bench;
+
+/// <summary>The first line a worker writes: who it is, the lock mode its process selected, and its scheduling priority.</summary>
+internal sealed record WorkerHello(string Lock, int Pid, string? Mode, string? Reason, string Priority);
+
+/// <summary>One line from parent to worker: run this spec once.</summary>
+internal sealed record WorkerRequest(WorkloadSpec Spec);
+
+/// <summary>One line from worker to parent: the sample, or why there is none.</summary>
+internal sealed record WorkerReply(Sample? Sample, string? Error);
+
+/// <summary>The JSON settings of the worker protocol and of the results file.</summary>
+internal static class BenchJson
+{
+    /// <summary>One object per line (the worker protocol).</summary>
+    public static readonly JsonSerializerOptions Line = Create(indented: false);
+
+    /// <summary>Indented (results.json).</summary>
+    public static readonly JsonSerializerOptions File = Create(indented: true);
+
+    private static JsonSerializerOptions Create(bool indented) => new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = indented,
+        // Max/min is infinite when a thread got nothing; Jain is NaN when nobody did.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using HdrHistogram;
+
+namespace QSpin.Cli.Bench;
+
+/// <summary>
+/// The contention workload: N threads start together at a barrier; each iteration takes the lock,
+/// increments one word in each of <see cref="WorkloadSpec.CsLines"/> shared cache lines, releases, and
+/// runs <see cref="WorkloadSpec.PrivateWork"/> steps of private work; after the duration a stop flag
+/// ends every loop. One acquisition in <see cref="WorkloadSpec.SampleEvery"/> is timed with
+/// <see cref="Stopwatch.GetTimestamp"/> into a per-thread HdrHistogram.
+/// </summary>
+internal static class Workload
+{
+    /// <summary>Longest latency the histograms track; longer waits are recorded as this value.</summary>
+    public static readonly long HighestTrackableNs = 60_000_000_000L;
+
+    private const int LongsPerLine = 8;
+
+    /// <summary>Runs the workload on <paramref name="lck"/>; the loop is compiled for <typeparamref name="TLock"/>, with Enter/Exit inlined.</summary>
+    public static Sample Run<TLock>(TLock lck, WorkloadSpec spec)
+        where TLock : struct, ILockContender
+    {
+        var shared = new Shared(spec.CsLines);
+        var histograms = new IntHistogram[spec.Threads];
+        var counts = new long[spec.Threads];
+        var workers = new Thread[spec.Threads];
+        using var start = new Barrier(spec.Threads + 1);
+        for (int i = 0; i < spec.Threads; i++)
+        {
+            int id = i;
+            histograms[id] = new IntHistogram(HighestTrackableNs, 3);
+            workers[id] = new Thread(() =>
+            {
+                start.SignalAndWait();
+                counts[id] = Loop(lck, shared, histograms[id], spec.PrivateWork, spec.SampleEvery - 1, (ulong)id + 1);
+            }, maxStackSize: 256 * 1024) { IsBackground = true, Name = $"bench {id}" };
+            workers[id].Start();
+        }
+
+        if (QSpinStats.Enabled) QSpinStats.Reset();
+        start.SignalAndWait();
+        long t0 = Stopwatch.GetTimestamp();
+        TimeSpan cpu0 = Environment.CpuUsage.TotalTime;
+        Thread.Sleep(TimeSpan.FromSeconds(spec.DurationSeconds));
+        Volatile.Write(ref shared.Stop, 1L);
+        double elapsed = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        foreach (var t in workers) t.Join();
+        double cpu = (Environment.CpuUsage.TotalTime - cpu0).TotalSeconds;
+
+        var merged = new LongHistogram(HighestTrackableNs, 3);
+        foreach (var h in histograms) merged.Add(h);
+        long total = counts.Sum();
+        bool? exclusive = spec.CsLines > 0 ? shared.Counter == total : null;
+        IReadOnlyDictionary<string, long>? events = QSpinStats.Enabled
+            ? QSpinStats.Snapshot().ToDictionary(kv => kv.Key, kv => (long)Math.Round(kv.Value))
+            : null;
+        return new Sample(
+            Lock: "", Mode: null, spec.Threads, spec.CsLines, spec.PrivateWork, elapsed, total, counts, cpu,
+            Statistics.Percentiles(merged), exclusive, events);
+    }
+
+    /// <summary>One thread's loop; returns its acquisition count.</summary>
+    /// <remarks>
+    /// Compiled fully optimised on first call (no Tier-0 code, no on-stack replacement), so every run
+    /// measures the same machine code. The worker has read the QSpin mode before, so that static
+    /// readonly field is initialised and the JIT folds it. The lock's own out-of-line slow paths still
+    /// tier up normally; the worker's warm-up runs give them the time.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static long Loop<TLock>(TLock lck, Shared shared, IntHistogram histogram, int privateWork, int sampleMask, ulong seed)
+        where TLock : struct, ILockContender
+    {
+        long[] data = shared.Data;
+        int begin = shared.Base;
+        int end = begin + shared.Lines * LongsPerLine;
+        int stop = shared.StopIndex;
+        double nsPerTick = 1e9 / Stopwatch.Frequency;
+        ulong x = seed * 0x9E3779B97F4A7C15UL;
+        long n = 0;
+        while (Volatile.Read(ref data[stop]) == 0)
+        {
+            if ((n & sampleMask) == 0)
+            {
+                long before = Stopwatch.GetTimestamp();
+                lck.Enter();
+                long waited = Stopwatch.GetTimestamp() - before;
+                CriticalSection(data, begin, end);
+                lck.Exit();
+                histogram.RecordValue(Math.Min((long)(waited * nsPerTick), HighestTrackableNs));
+            }
+            else
+            {
+                lck.Enter();
+                CriticalSection(data, begin, end);
+                lck.Exit();
+            }
+            x = PrivateWork(x, privateWork);
+            n++;
+        }
+        shared.Sink ^= (long)x; // keeps the private work from being optimised away
+        return n;
+    }
+
+    /// <summary>
+    /// Increments the first word of each shared cache line; plain, non-atomic: the lock must protect it.
+    /// The first line's word, the acquisition counter, is read before and written after the other
+    /// lines, so that a thread preempted in between loses another thread's updates: a broken lock is
+    /// caught even when the threads share one core.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CriticalSection(long[] data, int begin, int end)
+    {
+        if (begin == end) return;
+        long counter = data[begin];
+        for (int i = begin + LongsPerLine; i < end; i += LongsPerLine) data[i]++;
+        data[begin] = counter + 1;
+    }
+
+    /// <summary><paramref name="steps"/> steps of a xorshift64 chain: dependent arithmetic on a register, no memory traffic.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong PrivateWork(ulong x, int steps)
+    {
+        for (int i = 0; i < steps; i++)
+        {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+        }
+        return x;
+    }
+
+    /// <summary>
+    /// The state all threads share, in one pinned array: the critical section's cache lines from
+    /// <see cref="Base"/> on, 64-byte aligned, then an empty line, then the stop flag on a line of its own.
+    /// </summary>
+    private sealed unsafe class Shared
+    {
+        public readonly long[] Data;
+        public readonly int Base;
+        public readonly int Lines;
+        public readonly int StopIndex;
+        public long Sink;
+
+        public Shared(int lines)
+        {
+            Lines = lines;
+            Data = GC.AllocateArray<long>((lines + 3) * LongsPerLine, pinned: true);
+            nint address = (nint)Unsafe.AsPointer(ref Data[0]);
+            Base = (int)((64 - (address & 63)) & 63) / sizeof(long);
+            StopIndex = Base + (lines + 1) * LongsPerLine;
+        }
+
+        public ref long Stop => ref Data[StopIndex];
+
+        /// <summary>The first word of the critical section's first line: it counts every acquisition.</summary>
+        public long Counter => Data[Base];
+    }
+}
