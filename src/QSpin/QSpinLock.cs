@@ -58,7 +58,7 @@ public sealed class QSpinLock
             return;
         }
         TestHooks.Interleave();
-        int seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
+        int seen = FastPath(QSpinOps.Current);
         if (seen != 0) EnterContended(seen);
         else LockEvents.Inc(LockEvent.Fastpath);
     }
@@ -206,6 +206,24 @@ public sealed class QSpinLock
 
     // ---- The "patched" entry points. Exit inlines exactly one of these. ----
 
+    /// <summary>
+    /// The one atomic of an uncontended acquisition; returns 0 when it took the lock, else a non-zero
+    /// lock word for the slow path. Native and test-and-set: CAS the whole word 0 -> Locked.
+    /// Paravirt: CAS only locked+pending (0,0) -> (0,1), whatever the tail: the kernel's hybrid unfair
+    /// trylock, tried first instead of after a failed whole-word CAS, so that taking the lock past a
+    /// parked queue head costs one atomic, not two. Pending set (the head is spinning) still stops it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int FastPath(QSpinMode mode)
+    {
+        if (mode == QSpinMode.Paravirt)
+        {
+            ushort low = Interlocked.CompareExchange(ref LockWord.LockedPending(ref Word), (ushort)LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
+            return low == 0 ? 0 : low | LockWord.TailMask; // non-zero: the slow path ignores the value in pv mode
+        }
+        return Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterContended(int seen)
     {
@@ -231,7 +249,7 @@ public sealed class QSpinLock
     internal bool EnterTimed(QSpinMode mode, Until wait)
     {
         TestHooks.Interleave();
-        int seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
+        int seen = FastPath(mode);
         if (seen == 0)
         {
             LockEvents.Inc(LockEvent.Fastpath);
@@ -270,7 +288,7 @@ public sealed class QSpinLock
     internal void EnterIn(QSpinMode mode)
     {
         TestHooks.Interleave();
-        int seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
+        int seen = FastPath(mode);
         if (seen != 0)
         {
             var forever = new Forever();

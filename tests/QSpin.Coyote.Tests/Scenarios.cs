@@ -24,8 +24,8 @@ internal static class Scenarios
     /// <summary>Paravirt with futex spurious wake-ups (1 in 3 each time a sleeper is scheduled).</summary>
     public static readonly Scenario Paravirt3x2Spurious = new("paravirt-3x2-spurious", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 2, SpuriousOneIn: 3);
 
-    /// <summary>Paravirt: 2 tasks, 3 rounds: the head parks behind a lone owner and steals come back.</summary>
-    public static readonly Scenario Paravirt2x3 = new("paravirt-2x3", QSpinMode.Paravirt, Tasks: 2, Rounds: 3, SpinThreshold: 1);
+    /// <summary>Paravirt: 2 tasks, 3 rounds, owners holding for 3 steps: the head parks behind a lone owner and steals come back.</summary>
+    public static readonly Scenario Paravirt2x3 = new("paravirt-2x3", QSpinMode.Paravirt, Tasks: 2, Rounds: 3, SpinThreshold: 1, HoldSteps: 3);
 
     /// <summary>Native, with task 0's timed acquisitions cancelled at a point Coyote chooses (abortable queueing).</summary>
     public static readonly Scenario NativeAbort3x2 = new("native-abort-3x2", QSpinMode.Native, Tasks: 3, Rounds: 2, TryEnterMixed: false, HoldSteps: 2, Aborts: true);
