@@ -63,7 +63,7 @@ internal static class LockEvents
         new(LockEvent.TasSpin, "tas_spin", "tas.spin", "back-off rounds of the test-and-set lock", null, null),
     ];
 
-    private const int Count = 19;
+    private const int Count = (int)LockEvent.TasSpin + 1; // every event, the last one included
     private const int Pad = 16; // 128 bytes of longs before and after a thread's counters
 
     [ThreadStatic] private static long[]? t_counts;
