@@ -41,7 +41,7 @@ internal static class ResultTable
 
             var ratios = RatioRows(report, cs, pw).ToList();
             if (ratios.Count == 0) continue;
-            var rt = new Table().Border(TableBorder.Rounded).Title("key ratios (throughput medians)");
+            var rt = new Table().Border(TableBorder.Rounded).Title(RatioTitle);
             foreach (string h in RatioHeader) rt.AddColumn(new TableColumn(h).RightAligned().NoWrap());
             foreach (var r in ratios) rt.AddRow(r);
             console.Write(rt);
@@ -82,7 +82,7 @@ internal static class ResultTable
             MarkdownTable(sb, Header, Rows(report, cs, pw).Select(r => r.Cells));
             var ratios = RatioRows(report, cs, pw).ToList();
             if (ratios.Count == 0) continue;
-            sb.Append("Key ratios (throughput medians):\n\n");
+            sb.Append(RatioTitle[..1].ToUpperInvariant()).Append(RatioTitle[1..]).Append(":\n\n");
             MarkdownTable(sb, RatioHeader, ratios);
         }
         return sb.ToString();
@@ -117,27 +117,52 @@ internal static class ResultTable
             Nanoseconds(c[Metrics.Max].Median),
         }));
 
-    /// <summary>Per thread count, the ratios the paravirt design is judged by; only rows whose contenders all ran.</summary>
+    /// <summary>What the key-ratio cells are.</summary>
+    public const string RatioTitle = "key ratios of throughput: median over repetitions of the ratio within each repetition (min-max); Jain: median";
+
+    /// <summary>
+    /// Per thread count, the ratios the paravirt design is judged by; only rows whose contenders ran.
+    /// Each ratio is taken within a repetition (the cells of one repetition run one after another, so a
+    /// machine that changes speed between repetitions moves both sides) and then summarised over the
+    /// repetitions; "best .NET" is the fastest .NET lock of each repetition.
+    /// </summary>
     public static IEnumerable<string[]> RatioRows(BenchReport report, int cs, int pw)
     {
         var cells = Cells(report, cs, pw).ToList();
+        var samples = report.Samples.Where(r => r.Sample.CsLines == cs && r.Sample.PrivateWork == pw).ToList();
         foreach (int t in cells.Select(c => c.Threads).Distinct())
         {
-            double Tput(string name) => cells.FirstOrDefault(c => c.Threads == t && c.Lock == name)?[Metrics.Throughput].Median ?? double.NaN;
+            var byRepeat = samples.Where(r => r.Sample.Threads == t).GroupBy(r => r.Repeat)
+                .Select(g => g.GroupBy(r => r.Sample.Lock).ToDictionary(l => l.Key, l => l.Last().Sample.AcquisitionsPerSecond))
+                .ToList();
+            double Tput(IReadOnlyDictionary<string, double> rep, string name) => rep.TryGetValue(name, out double v) ? v : double.NaN;
+            double BestDotNet(IReadOnlyDictionary<string, double> rep) =>
+                DotNetLocks.Select(n => Tput(rep, n)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Max();
+            string Paired(Func<IReadOnlyDictionary<string, double>, double> a, Func<IReadOnlyDictionary<string, double>, double> b) =>
+                RatioSpread(Statistics.PairedRatios(byRepeat.Select(rep => (a(rep), b(rep)))));
             double JainOf(string name) => cells.FirstOrDefault(c => c.Threads == t && c.Lock == name)?[Metrics.Jain].Median ?? double.NaN;
-            double pv = Tput("qspin-paravirt"), native = Tput("qspin-native"), lck = Tput("lock");
-            double bestDotNet = DotNetLocks.Select(Tput).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Max();
-            if (double.IsNaN(pv) && double.IsNaN(native)) continue;
+
+            if (!cells.Any(c => c.Threads == t && c.Lock is "qspin-paravirt" or "qspin-native")) continue;
             yield return
             [
-                t.ToString(CultureInfo.InvariantCulture), Ratio(pv, native), Ratio(pv, lck), Ratio(pv, bestDotNet), Ratio(native, bestDotNet),
+                t.ToString(CultureInfo.InvariantCulture),
+                Paired(r => Tput(r, "qspin-paravirt"), r => Tput(r, "qspin-native")),
+                Paired(r => Tput(r, "qspin-paravirt"), r => Tput(r, "lock")),
+                Paired(r => Tput(r, "qspin-paravirt"), BestDotNet),
+                Paired(r => Tput(r, "qspin-native"), BestDotNet),
                 Fixed(JainOf("qspin-native"), "0.000"), Fixed(JainOf("qspin-paravirt"), "0.000"),
             ];
         }
     }
 
-    private static string Ratio(double a, double b) =>
-        double.IsNaN(a) || double.IsNaN(b) ? "-" : b == 0 ? "inf" : (a / b).ToString(a / b >= 100 ? "0" : "0.00", CultureInfo.InvariantCulture) + "x";
+    /// <summary>"1.13x (0.86-1.30)", or "1.13x" when every repetition agreed, or "-" when there was no pair.</summary>
+    public static string RatioSpread(Spread r) =>
+        double.IsNaN(r.Median) ? "-" : r.Min == r.Max ? Ratio(r.Median) : $"{Ratio(r.Median)} ({Number(r.Min)}-{Number(r.Max)})";
+
+    private static string Ratio(double v) => double.IsPositiveInfinity(v) ? "inf" : Number(v) + "x";
+
+    private static string Number(double v) =>
+        double.IsPositiveInfinity(v) ? "inf" : v.ToString(v >= 100 ? "0" : "0.00", CultureInfo.InvariantCulture);
 
     /// <summary>The relative spread (max - min) / median, as a percentage.</summary>
     private static string Percent(double v) => double.IsNaN(v) ? "-" : (v * 100).ToString(v < 0.1 ? "0.0" : "0", CultureInfo.InvariantCulture) + "%";

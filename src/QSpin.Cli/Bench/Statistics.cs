@@ -46,6 +46,14 @@ internal static class Statistics
         return new Spread(median, v[0], v[^1]);
     }
 
+    /// <summary>
+    /// The ratio a / b within each pair, summarised: median, min and max. Pairs are measurements made
+    /// close together in time (the same repetition), so a machine that speeds up or slows down between
+    /// repetitions moves both sides; pairs with a NaN or a zero denominator are left out.
+    /// </summary>
+    public static Spread PairedRatios(IEnumerable<(double A, double B)> pairs) =>
+        Summarize(pairs.Where(p => p.B != 0).Select(p => p.A / p.B));
+
     /// <summary>p50, p99, p99.9 and max of a latency histogram recorded in nanoseconds.</summary>
     public static Latency Percentiles(HistogramBase h) => h.TotalCount == 0
         ? new Latency(0, 0, 0, 0, 0)

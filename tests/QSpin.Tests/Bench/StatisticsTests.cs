@@ -92,3 +92,59 @@ public class StatisticsTests
         Assert.True(cell.MutualExclusionHeld);
     }
 }
+
+/// <summary>The key ratios pair the contenders within each repetition.</summary>
+public class KeyRatioTests
+{
+    private static RepeatedSample At(int repeat, string lockName, double millionsPerSecond) =>
+        new(repeat, new Sample(lockName, null, 4, 4, 50, 1.0, (long)(millionsPerSecond * 1e6), [1, 1, 1, 1], 1.0, new Latency(0, 0, 0, 0, 0), true));
+
+    private static BenchReport Report(params RepeatedSample[] samples)
+    {
+        var contenders = samples.Select(s => s.Sample.Lock).Distinct().ToList();
+        return new BenchReport(BenchReport.SchemaName, true, null, "test", default, default, BenchReport.ThisMachine(),
+            new SettingsInfo([4], 1, [4], [50], [.. contenders], 3, 0, 64, false, Dispatch.Struct),
+            [], BenchReport.Summarize(samples, contenders), samples, []);
+    }
+
+    [Fact]
+    public void PairedRatiosTakeTheRatioWithinEachPair()
+    {
+        var r = Statistics.PairedRatios([(10, 5), (3, 1), (1, 4), (double.NaN, 2), (7, 0)]);
+        Assert.Equal(2.0, r.Median); // 2, 3, 0.25; NaN and the zero denominator left out
+        Assert.Equal(0.25, r.Min);
+        Assert.Equal(3.0, r.Max);
+    }
+
+    [Fact]
+    public void RatiosArePairedByRepetitionNotTakenBetweenMedians()
+    {
+        // Paravirt beats lock by 1.2x in repetitions 1 and 2; in 3 it ran while the machine was slow and
+        // lock while it was fast. The ratio of the medians (4.8 / 15) would say 0.32x; the pairs say 1.2x.
+        var report = Report(
+            At(1, "qspin-paravirt", 18), At(1, "lock", 15), At(1, "monitor", 20),
+            At(2, "qspin-paravirt", 4.8), At(2, "lock", 4), At(2, "monitor", 2),
+            At(3, "qspin-paravirt", 4.8), At(3, "lock", 15), At(3, "monitor", 2.5));
+        string[] row = Assert.Single(ResultTable.RatioRows(report, 4, 50));
+        Assert.Equal("4", row[0]);
+        Assert.Equal("-", row[1]); // no native contender
+        Assert.Equal("1.20x (0.32-1.20)", row[2]); // paravirt / lock
+        Assert.Equal("0.90x (0.32-1.20)", row[3]); // paravirt / best .NET of each repetition: 18/20, 4.8/4, 4.8/15
+        Assert.Equal("-", row[4]);
+    }
+
+    [Fact]
+    public void OneRepetitionShowsNoSpread()
+    {
+        string[] row = Assert.Single(ResultTable.RatioRows(Report(At(1, "qspin-paravirt", 6), At(1, "lock", 5)), 4, 50));
+        Assert.Equal("1.20x", row[2]);
+    }
+
+    [Fact]
+    public void RatioSpreadFormats()
+    {
+        Assert.Equal("-", ResultTable.RatioSpread(new Spread(double.NaN, double.NaN, double.NaN)));
+        Assert.Equal("1.13x (0.86-1.30)", ResultTable.RatioSpread(new Spread(1.13, 0.86, 1.30)));
+        Assert.Equal("225x (19.00-300)", ResultTable.RatioSpread(new Spread(225, 19, 300)));
+    }
+}
