@@ -7,12 +7,36 @@ namespace QSpin;
 /// <summary>cpu_relax() and the bounded spin parameters.</summary>
 internal static class Spin
 {
-    /// <summary>The paravirt spin bound before parking (the kernel's SPIN_THRESHOLD, 2^15).</summary>
+    /// <summary>
+    /// The paravirt spin bound, in pauses, before a waiter parks or an arrival stops trying to steal
+    /// and queues. The kernel's SPIN_THRESHOLD is 2^15, sized against a vCPU halt and kick. Here a
+    /// pause costs about 25 ns (AMD EPYC; about 40 ns on Intel since Skylake), so 2^15 pauses would be
+    /// 0.8 ms of spinning in front of a futex wait and wake that cost microseconds, while the spinners
+    /// keep the owner off the cores. 2^11 is about 50 µs here; measured against 2^9 and 2^13 it made no
+    /// difference that one run could tell from noise, and against 2^15 it was faster at 4-16 threads
+    /// on 2 cores (docs/benchmarks.md).
+    /// </summary>
     public static int PvSpinThreshold
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => TestHooks.Enabled ? TestHooks.SpinThreshold : 1 << 15;
+        get => TestHooks.Enabled ? TestHooks.SpinThreshold : PvSpinThresholdPauses;
     }
+
+    private const int PvSpinThresholdPauses = 1 << 11;
+
+    /// <summary>How many pauses a paravirt arrival spends trying to steal before it queues: the spin threshold.</summary>
+    public static int PvStealSpins
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TestHooks.Enabled ? TestHooks.StealSpins : PvSpinThresholdPauses;
+    }
+
+    /// <summary>
+    /// The largest number of pauses a would-be stealer waits between two looks at the lock word (it
+    /// starts at 1 and doubles): about 1.6 µs here. Looking less often leaves the lock's cache line
+    /// with its owner, which can then take the lock again at once.
+    /// </summary>
+    public const int StealBackoffCap = 64;
 
     /// <summary>
     /// Timed waits look at the clock every 256 spins (a clock read costs more than a pause); under

@@ -32,8 +32,11 @@ internal static class TestHooks
     /// </summary>
     public static Func<bool>? GiveUp;
 
-    /// <summary>Spin bound used by the paravirt path when hooks are on (real: 2^15).</summary>
+    /// <summary>Spin bound used by the paravirt path when hooks are on (real: 2^11).</summary>
     public static int SpinThreshold = 4;
+
+    /// <summary>Pauses a paravirt arrival spends trying to steal before it queues, when hooks are on (real: the spin threshold).</summary>
+    public static int StealSpins = 4;
 
     /// <summary>Seeded bugs for mutation testing; never set outside tests.</summary>
     public static Mutant Mutant;

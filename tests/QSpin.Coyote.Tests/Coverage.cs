@@ -33,6 +33,9 @@ internal static unsafe class Coverage
 
     [ThreadStatic] private static int t_points;
 
+    // Whether the calling thread paused while nobody was queued, since its current acquisition began.
+    [ThreadStatic] private static bool t_spunUnqueued;
+
     /// <summary>Installed as <see cref="TestHooks.OnAtomic"/>: sample, then let Coyote schedule.</summary>
     public static void OnAtomic()
     {
@@ -40,6 +43,14 @@ internal static unsafe class Coverage
         Sample();
         if (Story.Enabled) Story.Step();
         SchedulingPoint.Interleave();
+    }
+
+    /// <summary>Installed as <see cref="TestHooks.OnSpin"/>: note a pause with an empty queue, then yield.</summary>
+    public static void OnSpin()
+    {
+        QSpinLock? l = Lock;
+        if (l is not null && (l.Word & LockWord.TailMask) == 0) t_spunUnqueued = true; // plain read, as in Sample
+        SchedulingPoint.Yield();
     }
 
     private static void Sample()
@@ -65,6 +76,7 @@ internal static unsafe class Coverage
     public static void BeginAcquire(int slot)
     {
         t_points = 0;
+        t_spunUnqueued = false;
         s_tailSeen[slot] = false;
     }
 
@@ -90,6 +102,7 @@ internal static unsafe class Coverage
             case QSpinMode.Paravirt:
                 Stats.Count(Seen.Steal);
                 if ((l.Word & LockWord.TailMask) != 0) Stats.Count(Seen.StealPastQueue);
+                if (t_spunUnqueued) Stats.Count(Seen.StealAfterSpinUnqueued);
                 break;
             default:
                 Stats.Count(Seen.TasSpin);

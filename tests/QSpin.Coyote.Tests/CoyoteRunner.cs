@@ -99,10 +99,11 @@ internal static unsafe class CoyoteRunner
         if (!TestHooks.Enabled)
             throw new InvalidOperationException("QSpin.TestHooks is off in this process: the runtimeconfig switch did not reach it.");
         TestHooks.OnAtomic = Coverage.OnAtomic;
-        TestHooks.OnSpin = SchedulingPoint.Yield;
+        TestHooks.OnSpin = Coverage.OnSpin;
         TestHooks.Wait = FutexModel.Wait;
         TestHooks.Wake = FutexModel.Wake;
         TestHooks.SpinThreshold = scenario.SpinThreshold;
+        TestHooks.StealSpins = scenario.StealSpins ?? scenario.SpinThreshold;
         TestHooks.Mutant = mutant;
         FutexModel.SpuriousOneIn = scenario.SpuriousOneIn;
     }

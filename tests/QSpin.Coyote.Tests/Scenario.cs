@@ -16,7 +16,12 @@ namespace QSpin.Coyote.Tests;
 /// <param name="Mode">Which slow path and unlock to run.</param>
 /// <param name="Tasks">Concurrent tasks (each on its own thread, so each has its own queue nodes).</param>
 /// <param name="Rounds">Acquisitions per task.</param>
-/// <param name="SpinThreshold">The pv spin bound before parking (real: 2^15); small so parking happens within a few steps.</param>
+/// <param name="SpinThreshold">The pv spin bound before parking (real: 2^11); small so parking happens within a few steps.</param>
+/// <param name="StealSpins">
+/// Pauses a pv arrival spends trying to steal before it queues (real: the spin threshold); null: the
+/// same as <see cref="SpinThreshold"/>. 0 makes an arrival try once and queue, so that queueing and
+/// parking are reached in few iterations.
+/// </param>
 /// <param name="SpuriousOneIn">Futex spurious wake-ups: 0 off, n: probability 1/n each time a sleeper is scheduled.</param>
 /// <param name="TryEnterMixed">Whether every other acquisition tries TryEnter first (falling back to Enter).</param>
 /// <param name="HoldSteps">Scheduling points inside the critical section: more make owners hold longer, so waiters park more often.</param>
@@ -35,7 +40,8 @@ internal sealed record Scenario(
     int SpuriousOneIn = 0,
     bool TryEnterMixed = true,
     int HoldSteps = 1,
-    bool Aborts = false)
+    bool Aborts = false,
+    int? StealSpins = null)
 {
     private sealed class Shared
     {

@@ -12,8 +12,11 @@ internal static class Scenarios
     /// <summary>Native: 3 tasks, 3 rounds: longer queues and re-queueing.</summary>
     public static readonly Scenario Native3x3 = new("native-3x3", QSpinMode.Native, Tasks: 3, Rounds: 3);
 
-    /// <summary>Paravirt: parking of the waiter behind the head and of the head, kicks, registration, steals.</summary>
-    public static readonly Scenario Paravirt3x2 = new("paravirt-3x2", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 2);
+    /// <summary>
+    /// Paravirt: parking of the waiter behind the head and of the head, kicks, registration, steals. An
+    /// arrival tries to steal once and then queues (StealSpins 0), so that queueing and parking come often.
+    /// </summary>
+    public static readonly Scenario Paravirt3x2 = new("paravirt-3x2", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 2, StealSpins: 0);
 
     /// <summary>
     /// Paravirt, parking-heavy: a spin bound of 1 and owners that hold the lock for 3 scheduling points,
@@ -21,10 +24,10 @@ internal static class Scenarios
     /// </summary>
     public static readonly Scenario Paravirt3x2Parking = new("paravirt-3x2-parking", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 3);
 
-    /// <summary>Paravirt with futex spurious wake-ups (1 in 3 each time a sleeper is scheduled).</summary>
-    public static readonly Scenario Paravirt3x2Spurious = new("paravirt-3x2-spurious", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 2, SpuriousOneIn: 3);
+    /// <summary>Paravirt with futex spurious wake-ups (1 in 3 each time a sleeper is scheduled); arrivals queue after one steal attempt.</summary>
+    public static readonly Scenario Paravirt3x2Spurious = new("paravirt-3x2-spurious", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 2, SpuriousOneIn: 3, StealSpins: 0);
 
-    /// <summary>Paravirt: 2 tasks, 3 rounds, owners holding for 3 steps: the head parks behind a lone owner and steals come back.</summary>
+    /// <summary>Paravirt: 2 tasks, 3 rounds, owners holding for 3 steps: the head parks behind a lone owner, and an arrival spins stealing at a held lock with nobody queued.</summary>
     public static readonly Scenario Paravirt2x3 = new("paravirt-2x3", QSpinMode.Paravirt, Tasks: 2, Rounds: 3, SpinThreshold: 1, HoldSteps: 3);
 
     /// <summary>Native, with task 0's timed acquisitions cancelled at a point Coyote chooses (abortable queueing).</summary>

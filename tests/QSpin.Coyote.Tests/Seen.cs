@@ -9,6 +9,7 @@ internal static class Seen
     public const string Queued = "acquired: through the queue";
     public const string Steal = "acquired: steal (no queueing)";
     public const string StealPastQueue = "acquired: steal past a queue";
+    public const string StealAfterSpinUnqueued = "acquired: steal after spinning at a held lock while nobody queued";
     public const string TasSpin = "acquired: test-and-set spin";
     public const string TryEnterOk = "acquired: TryEnter succeeded";
     public const string TryEnterFailed = "TryEnter failed, then Enter";
