@@ -47,7 +47,7 @@ public sealed class QSpinLock
         QSpinOps.ThrowIfInvalid();
     }
 
-    /// <summary>Acquires the lock, waiting as long as necessary. Waiters acquire in arrival order (paravirt mode allows arrivals to steal the lock while the queue head is parked).</summary>
+    /// <summary>Acquires the lock, waiting as long as necessary. Waiters acquire in arrival order (paravirt mode lets arrivals steal the lock for a bounded time before they queue, and while the queue head is parked).</summary>
     /// <remarks>Calling this on a lock the current thread already holds never returns.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Enter()

@@ -13,7 +13,7 @@ public enum QSpinMode
     /// <summary>
     /// The kernel's paravirtual queued spinlock: waiters spin a bounded time and then park on a futex,
     /// the queue head is woken only when the unlocker finds it parked, and arrivals may steal the lock
-    /// while the head sleeps. Survives oversubscription, VMs and containers. The default.
+    /// for a bounded time before they queue and while the head sleeps. Survives oversubscription, VMs and containers. The default.
     /// </summary>
     Paravirt,
 

@@ -69,7 +69,7 @@ public static class QSpinOps
             case "paravirt":
             case "pv":
                 Current = QSpinMode.Paravirt;
-                s_reason = $"{source}: bounded spinning, then parking; lock stealing while the queue head sleeps";
+                s_reason = $"{source}: bounded spinning, then parking; bounded lock stealing before queueing and while the queue head sleeps";
                 break;
             case "tas":
             case "testandset":

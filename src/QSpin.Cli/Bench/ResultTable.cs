@@ -82,7 +82,7 @@ internal static class ResultTable
             MarkdownTable(sb, Header, Rows(report, cs, pw).Select(r => r.Cells));
             var ratios = RatioRows(report, cs, pw).ToList();
             if (ratios.Count == 0) continue;
-            sb.Append(RatioTitle[..1].ToUpperInvariant()).Append(RatioTitle[1..]).Append(":\n\n");
+            sb.Append(RatioTitle[..1].ToUpperInvariant()).Append(RatioTitle[1..]).Append(".\n\n");
             MarkdownTable(sb, RatioHeader, ratios);
         }
         return sb.ToString();
