@@ -54,7 +54,7 @@ internal static class LockEvents
         new(LockEvent.PvKickWake, "pv_kick_wake", "pv.kick_wake", "wake-ups that followed a kick", null, null),
         new(LockEvent.PvLatencyKick, "pv_latency_kick", "pv.latency_kick", "average time to issue a kick", LockEvent.PvKickUnlock, "ns"),
         new(LockEvent.PvLatencyWake, "pv_latency_wake", "pv.latency_wake", "average time from kick to the parked thread running", LockEvent.PvKickWake, "ns"),
-        new(LockEvent.PvLockStealing, "pv_lock_stealing", "pv.lock_stealing", "acquisitions by stealing past a parked queue head", null, null),
+        new(LockEvent.PvLockStealing, "pv_lock_stealing", "pv.lock_stealing", "acquisitions by the paravirt steal before queueing: locked and pending clear, with or without a queue (past a parked queue head)", null, null),
         new(LockEvent.PvSpuriousWakeup, "pv_spurious_wakeup", "pv.spurious_wakeup", "wake-ups of a waiter behind the head without the baton", null, null),
         new(LockEvent.PvWaitAgain, "pv_wait_again", "pv.wait_again", "parks after a previous park in the same wait", null, null),
         new(LockEvent.PvWaitEarly, "pv_wait_early", "pv.wait_early", "waiters that parked early because their predecessor was not running", null, null),
