@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace QSpin;
@@ -19,7 +20,9 @@ namespace QSpin;
 /// </remarks>
 internal static class CheckedMode
 {
-    public static readonly bool Enabled = ReadSwitch();
+    /// <summary>Whether checked mode is on: <c>QSPIN_CHECKED</c>, else the AppContext switch <c>QSpin.Checked</c>; a feature switch like <see cref="LockEvents.Enabled"/>.</summary>
+    [FeatureSwitchDefinition(FeatureSwitches.Checked)]
+    public static bool Enabled { get; } = FeatureSwitches.Read("QSPIN_CHECKED", FeatureSwitches.Checked);
 
     public static readonly int DeadlockCheckMilliseconds =
         int.TryParse(Environment.GetEnvironmentVariable("QSPIN_CHECKED_DEADLOCK_MS"), out int ms) && ms > 0 ? ms : 1000;
@@ -38,12 +41,6 @@ internal static class CheckedMode
 
     private static ThreadState Me => t_state ??= new ThreadState(Thread.CurrentThread);
 
-    private static bool ReadSwitch()
-    {
-        string? env = Environment.GetEnvironmentVariable("QSPIN_CHECKED");
-        if (!string.IsNullOrWhiteSpace(env)) return env.Trim() is "1" or "true" or "True" or "TRUE" or "on";
-        return AppContext.TryGetSwitch("QSpin.Checked", out bool on) && on;
-    }
 
     /// <summary>How a lock is named in messages: stable for the object's lifetime.</summary>
     internal static string Name(QSpinLock l) => $"QSpinLock@{RuntimeHelpers.GetHashCode(l):x8}";

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace QSpin;
@@ -38,7 +39,13 @@ internal readonly record struct LockEventInfo(LockEvent Event, string KernelName
 /// </summary>
 internal static class LockEvents
 {
-    public static readonly bool Enabled = ReadSwitch();
+    /// <summary>
+    /// Whether lock events are counted: <c>QSPIN_STATS</c>, else the AppContext switch <c>QSpin.Stats</c>.
+    /// A feature switch: a NativeAOT (or trimmed) publish that sets <c>QSpin.Stats</c> with
+    /// <c>Trim="true"</c> compiles this to a constant (docs/design.md, "Call patching").
+    /// </summary>
+    [FeatureSwitchDefinition(FeatureSwitches.Stats)]
+    public static bool Enabled { get; } = FeatureSwitches.Read("QSPIN_STATS", FeatureSwitches.Stats);
 
     public static readonly LockEventInfo[] All =
     [
@@ -76,12 +83,6 @@ internal static class LockEvents
     // Runs with the other initialisers, at the first lock use, so listeners see the meter early.
     private static readonly System.Diagnostics.Metrics.Meter? s_meter = Enabled ? QSpinStats.CreateMeter() : null;
 
-    private static bool ReadSwitch()
-    {
-        string? env = Environment.GetEnvironmentVariable("QSPIN_STATS");
-        if (!string.IsNullOrWhiteSpace(env)) return env.Trim() is "1" or "true" or "True" or "TRUE" or "on";
-        return AppContext.TryGetSwitch("QSpin.Stats", out bool on) && on;
-    }
 
     /// <summary>Counts one occurrence of <paramref name="e"/>; nothing at all when stats are off.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

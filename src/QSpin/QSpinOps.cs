@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace QSpin;
@@ -17,6 +19,13 @@ namespace QSpin;
 /// cores, and the paravirtual lock costs little when they do not. An unknown value is not silently
 /// ignored: constructing a <see cref="QSpinLock"/> or reading <see cref="Mode"/> throws an
 /// <see cref="InvalidOperationException"/> naming the bad value and the accepted ones.
+/// <para>
+/// A program can instead pin the mode when it is built, which NativeAOT needs to fold it: the boolean
+/// runtimeconfig switches <c>QSpin.Mode.Native</c>, <c>QSpin.Mode.Paravirt</c> and
+/// <c>QSpin.Mode.TestAndSet</c>, set as <c>RuntimeHostConfigurationOption</c> items with
+/// <c>Trim="true"</c> (one true, the other two false). A pinned mode ignores <c>QSPIN_MODE</c> and
+/// <c>QSpin.Mode</c>; two pins set to true are a configuration error like an unknown value.
+/// </para>
 /// </remarks>
 public static class QSpinOps
 {
@@ -26,24 +35,65 @@ public static class QSpinOps
     /// <summary>The AppContext / runtimeconfig property that selects the mode.</summary>
     public const string AppContextSetting = "QSpin.Mode";
 
-    // Read by the lock's fast paths; folded to a constant by the Tier-1 JIT.
-    internal static readonly QSpinMode Current;
+    /// <summary>
+    /// The mode the lock's paths read. The Tier-1 JIT folds it (every part is a static readonly value);
+    /// NativeAOT folds it when the mode is pinned at build time (the feature switches below).
+    /// </summary>
+    internal static QSpinMode Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => PinnedNative ? QSpinMode.Native
+            : PinnedParavirt ? QSpinMode.Paravirt
+            : PinnedTestAndSet ? QSpinMode.TestAndSet
+            : s_selected;
+    }
 
-    private static readonly string s_reason;
-    private static readonly string? s_error;
+    // Build-time pins (feature switches): see FeatureSwitches.PinNative.
+    [FeatureSwitchDefinition(FeatureSwitches.PinNative)]
+    internal static bool PinnedNative { get; } = FeatureSwitches.IsOn(FeatureSwitches.PinNative);
 
-    static QSpinOps()
+    [FeatureSwitchDefinition(FeatureSwitches.PinParavirt)]
+    internal static bool PinnedParavirt { get; } = FeatureSwitches.IsOn(FeatureSwitches.PinParavirt);
+
+    [FeatureSwitchDefinition(FeatureSwitches.PinTestAndSet)]
+    internal static bool PinnedTestAndSet { get; } = FeatureSwitches.IsOn(FeatureSwitches.PinTestAndSet);
+
+    // The configuration, read once. Field initializers only (no static constructor), so the type is
+    // beforefieldinit: a caller whose mode is pinned at build time reads no field of this class and
+    // needs no class-initialisation check (NativeAOT would otherwise keep one in every Exit).
+    private static readonly (QSpinMode Mode, string Reason, string? Error) s_config = Select();
+
+    // The mode chosen at run time, when no pin is set.
+    private static readonly QSpinMode s_selected = s_config.Mode;
+
+    private static readonly string s_reason = s_config.Reason;
+    private static readonly string? s_error = s_config.Error;
+
+    private static (QSpinMode Mode, string Reason, string? Error) Select()
     {
         if (!BitConverter.IsLittleEndian)
         {
-            s_error = "QSpin's lock word layout needs a little-endian machine.";
-            s_reason = s_error;
-            return;
+            const string error = "QSpin's lock word layout needs a little-endian machine.";
+            return (QSpinMode.Paravirt, error, error);
         }
 
         string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        string[] pins = [.. new[] { (PinnedNative, FeatureSwitches.PinNative), (PinnedParavirt, FeatureSwitches.PinParavirt), (PinnedTestAndSet, FeatureSwitches.PinTestAndSet) }
+            .Where(p => p.Item1).Select(p => p.Item2)];
+        if (pins.Length > 1)
+        {
+            string error = $"Conflicting QSpin mode pins: {string.Join(" and ", pins)} are all set to true; set at most one.";
+            return (QSpinMode.Paravirt, error, error);
+        }
+        if (pins.Length == 1)
+        {
+            QSpinMode pinned = PinnedNative ? QSpinMode.Native : PinnedParavirt ? QSpinMode.Paravirt : QSpinMode.TestAndSet;
+            return (pinned, $"feature switch {pins[0]}=true, fixed when the program was built"
+                + (string.IsNullOrWhiteSpace(env) ? "" : $" ({EnvironmentVariable}={env} is not read)"), null);
+        }
+
         string? source;
-        string? value;
+        string value;
         if (!string.IsNullOrWhiteSpace(env))
         {
             source = $"environment variable {EnvironmentVariable}={env}";
@@ -63,30 +113,21 @@ public static class QSpinOps
         switch (value.Trim().ToLowerInvariant())
         {
             case "native":
-                Current = QSpinMode.Native;
-                s_reason = $"{source}: FIFO queue with pure spinning, for threads on dedicated cores";
-                break;
+                return (QSpinMode.Native, $"{source}: FIFO queue with pure spinning, for threads on dedicated cores", null);
             case "paravirt":
             case "pv":
-                Current = QSpinMode.Paravirt;
-                s_reason = $"{source}: bounded spinning, then parking; bounded lock stealing before queueing and while the queue head sleeps";
-                break;
+                return (QSpinMode.Paravirt, $"{source}: bounded spinning, then parking; bounded lock stealing before queueing and while the queue head sleeps", null);
             case "tas":
             case "testandset":
-                Current = QSpinMode.TestAndSet;
-                s_reason = $"{source}: unfair test-and-set with back-off";
-                break;
+                return (QSpinMode.TestAndSet, $"{source}: unfair test-and-set with back-off", null);
             case "auto":
-                Current = QSpinMode.Paravirt;
-                s_reason = (source is null ? $"auto ({EnvironmentVariable} and {AppContextSetting} unset)" : $"{source}")
+                return (QSpinMode.Paravirt,
+                    (source is null ? $"auto ({EnvironmentVariable} and {AppContextSetting} unset)" : $"{source}")
                     + ": paravirt, because a process cannot know whether its lock users will outnumber its cores"
-                    + (HypervisorPresent ? "; a hypervisor is present" : "");
-                break;
+                    + (HypervisorPresent ? "; a hypervisor is present" : ""), null);
             default:
-                Current = QSpinMode.Paravirt;
-                s_error = $"Invalid QSpin mode '{value}' from {source}. Accepted values: native, paravirt, tas, auto.";
-                s_reason = s_error;
-                break;
+                string error = $"Invalid QSpin mode '{value}' from {source}. Accepted values: native, paravirt, tas, auto.";
+                return (QSpinMode.Paravirt, error, error);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace QSpin;
@@ -11,8 +12,9 @@ namespace QSpin;
 internal static class TestHooks
 {
     /// <summary>True only in a test process that asked for hooks before first use.</summary>
-    public static readonly bool Enabled =
-        AppContext.TryGetSwitch("QSpin.TestHooks", out bool on) && on;
+    [FeatureSwitchDefinition(FeatureSwitches.TestHooks)]
+    public static bool Enabled { get; } =
+        FeatureSwitches.IsOn(FeatureSwitches.TestHooks);
 
     /// <summary>Called before every atomic step of the lock (a scheduling point).</summary>
     public static Action? OnAtomic;

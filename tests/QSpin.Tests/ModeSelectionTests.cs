@@ -71,13 +71,51 @@ public class ModeSelectionTests
         Assert.Contains("Invalid QSpin mode 'bogus'", bad.Output);
     }
 
-    private static string WriteRuntimeConfig(string mode)
+    [Fact]
+    public void ABuildTimePinWinsOverTheVariableAndTheSettingAndSaysSo()
+    {
+        string config = WriteRuntimeConfig(("QSpin.Mode", "native"), ("QSpin.Mode.TestAndSet", true), ("QSpin.Mode.Native", false));
+        try
+        {
+            var r = Mode("paravirt", hostArgs: ["--runtimeconfig", config]);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("mode=TestAndSet ", r.Output);
+            Assert.Contains("feature switch QSpin.Mode.TestAndSet=true, fixed when the program was built (QSPIN_MODE=paravirt is not read)", r.Output);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public void TwoPinsAreAConfigurationErrorNamingBoth()
+    {
+        string config = WriteRuntimeConfig(("QSpin.Mode.Native", true), ("QSpin.Mode.Paravirt", true));
+        try
+        {
+            var r = Mode(null, hostArgs: ["--runtimeconfig", config]);
+            Assert.NotEqual(0, r.ExitCode);
+            Assert.Contains("InvalidOperationException", r.Output);
+            Assert.Contains("Conflicting QSpin mode pins: QSpin.Mode.Native and QSpin.Mode.Paravirt", r.Output);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    private static string WriteRuntimeConfig(string mode) => WriteRuntimeConfig(("QSpin.Mode", mode));
+
+    /// <summary>The test host's runtimeconfig with these AppContext properties added, in a temporary file.</summary>
+    private static string WriteRuntimeConfig(params (string Name, object Value)[] properties)
     {
         string src = Path.Combine(AppContext.BaseDirectory, "QSpin.TestHost.runtimeconfig.json");
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(src))!;
         var options = json["runtimeOptions"]!.AsObject();
         options["configProperties"] ??= new System.Text.Json.Nodes.JsonObject();
-        options["configProperties"]!["QSpin.Mode"] = mode;
+        foreach (var (name, value) in properties)
+            options["configProperties"]![name] = value is bool b ? System.Text.Json.Nodes.JsonValue.Create(b) : System.Text.Json.Nodes.JsonValue.Create((string)value);
         string path = Path.Combine(Path.GetTempPath(), $"qspin-{Guid.NewGuid():N}.runtimeconfig.json");
         File.WriteAllText(path, json.ToJsonString());
         return path;

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+
+namespace QSpin.Tests;
+
+/// <summary>
+/// NativeAOT has no tiered JIT to fold the mode: QSpin's feature switches do it at build time. The
+/// probe (tests/QSpin.AotProbe) pins native mode and turns stats, checked mode and test hooks off with
+/// <c>Trim="true"</c>. This publishes it with NativeAOT, runs it with environment variables that ask
+/// for the opposite, and reads its machine code with objdump. Linux x64 only (the listing is x64),
+/// and only where NativeAOT can link (a C compiler) and objdump exists; skipped elsewhere, saying why.
+/// </summary>
+public class NativeAotTests(NativeAotTests.Probe probe) : IClassFixture<NativeAotTests.Probe>
+{
+    /// <summary>The probe, published once for the tests of this class into a temporary folder that is deleted afterwards.</summary>
+    public sealed class Probe : IDisposable
+    {
+        private readonly Lazy<(string? Binary, string Why)> _published;
+        private readonly string _output = Path.Combine(Path.GetTempPath(), "qspin-aot-probe-" + Guid.NewGuid().ToString("N"));
+
+        public Probe() => _published = new(() => Publish(_output));
+
+        /// <summary>The published binary, or null and why not.</summary>
+        public (string? Binary, string Why) Value => _published.Value;
+
+        public void Dispose()
+        {
+            if (Directory.Exists(_output)) Directory.Delete(_output, recursive: true);
+        }
+    }
+
+    private static string? Which(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
+
+    private static string RepositoryRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "QSpin.slnx"))) return d.FullName;
+        throw new InvalidOperationException($"no QSpin.slnx above {AppContext.BaseDirectory}");
+    }
+
+    private static (string? Binary, string Why) Publish(string output)
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+            return (null, "not Linux x64");
+        if (Which("objdump") is null) return (null, "no objdump on PATH");
+        if (Which("clang") is null && Which("gcc") is null) return (null, "no C compiler (clang or gcc) for the NativeAOT link");
+
+        string root = RepositoryRoot();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in (string[])["publish", Path.Combine(root, "tests", "QSpin.AotProbe", "QSpin.AotProbe.csproj"),
+                     "-c", "Release", "-r", "linux-x64", "-o", output, "-nologo"])
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(8)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException("dotnet publish of the NativeAOT probe did not finish in 8 minutes");
+        }
+        p.WaitForExit();
+        string binary = Path.Combine(output, "QSpin.AotProbe");
+        Assert.True(p.ExitCode == 0 && File.Exists(binary),
+            $"dotnet publish of the NativeAOT probe failed (exit {p.ExitCode}):\n{stdout.Result}{stderr.Result}");
+        return (binary, "");
+    }
+
+    private static string Run(string file, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), $"{file} did not finish");
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{file} exited with {p.ExitCode}:\n{stdout.Result}{stderr.Result}");
+        return stdout.Result;
+    }
+
+    /// <summary>The instructions of one function of the binary, as objdump prints them (Intel syntax), without addresses or padding.</summary>
+    private static List<string> Disassemble(string binary, string methodSuffix)
+    {
+        string listing = Run("objdump", ["-d", "--no-show-raw-insn", "-M", "intel", binary]);
+        var m = Regex.Match(listing, @"^[0-9a-f]+ <([^>]*" + Regex.Escape(methodSuffix) + @")>:\n((?:\s+[0-9a-f]+:\t.*\n)+)", RegexOptions.Multiline);
+        Assert.True(m.Success, $"no function named *{methodSuffix} in the probe's symbols");
+        return [.. m.Groups[2].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => Regex.Replace(l.Split('\t', 2)[1].Trim(), @"\s+", " "))
+            .Where(i => i is not "nop" && !i.StartsWith("int3", StringComparison.Ordinal) && !i.StartsWith("nop ", StringComparison.Ordinal))];
+    }
+
+    /// <summary>The published probe, or null (and the reason printed) where it cannot be built here.</summary>
+    private string? Binary()
+    {
+        var (binary, why) = probe.Value;
+        if (binary is null) Console.WriteLine($"NativeAotTests skipped: {why}");
+        return binary;
+    }
+
+    [Fact]
+    public void PinnedModeAndSwitchesHoldWhateverTheEnvironmentSays()
+    {
+        if (Binary() is not { } binary) return;
+        string output = Run(binary, [], new Dictionary<string, string> { ["QSPIN_MODE"] = "paravirt", ["QSPIN_STATS"] = "1", ["QSPIN_CHECKED"] = "1" });
+        Assert.Contains("mode=Native", output);
+        Assert.Contains("stats=False", output);
+        Assert.Contains("reason=feature switch QSpin.Mode.Native=true, fixed when the program was built (QSPIN_MODE=paravirt is not read)", output);
+        Assert.Contains("free=True", output);
+    }
+
+    [Fact]
+    public void PinnedNativeExitIsOneByteStore()
+    {
+        if (Binary() is not { } binary) return;
+        // As under the Tier-1 JIT: Exit inlined into its caller, one store of 0 into the locked byte
+        // (the word follows the object's method table pointer: [rdi+8]); no mode, stats or checked-mode
+        // test, no class-initialisation check, no branch, no call.
+        Assert.Equal(["mov BYTE PTR [rdi+0x8],0x0", "ret"], Disassemble(binary, "ProbeMethods__Exit"));
+    }
+
+    [Fact]
+    public void PinnedNativeEnterIsOneCasAndAnOutOfLineSlowPath()
+    {
+        if (Binary() is not { } binary) return;
+        // Measured: push rax; lea rsi,[rdi+0x8]; mov ecx,1; xor eax,eax; lock cmpxchg [rsi],ecx;
+        // test eax,eax; je done; mov esi,eax; call QSpinLock.EnterContended; done: add rsp,8; ret.
+        List<string> code = Disassemble(binary, "ProbeMethods__Enter");
+        string listing = string.Join('\n', code);
+        Assert.Single(code, i => i.StartsWith("lock cmpxchg DWORD PTR", StringComparison.Ordinal)); // the whole-word CAS of native mode
+        Assert.DoesNotContain(code, i => i.Contains("cmpxchg WORD", StringComparison.Ordinal)); // not paravirt's 16-bit CAS
+        Assert.DoesNotContain(code, i => i.Contains("STATICS", StringComparison.Ordinal)); // no switch read, no class-initialisation check
+        var calls = code.Where(i => i.StartsWith("call", StringComparison.Ordinal) || i.StartsWith("jmp", StringComparison.Ordinal)).ToList();
+        Assert.True(calls.Count == 1 && calls[0].EndsWith("QSpinLock__EnterContended>", StringComparison.Ordinal),
+            "Enter: expected only the out-of-line call of the contended path:\n" + listing);
+        Assert.True(code.Count(i => i.StartsWith('j')) == 1, "Enter: expected one branch (CAS failed?):\n" + listing);
+    }
+}
