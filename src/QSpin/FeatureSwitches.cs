@@ -21,9 +21,10 @@ internal static class FeatureSwitches
     public const string TestHooks = "QSpin.TestHooks";
 
     /// <summary>
-    /// Pins the mode to native at build time. Set it to true and the other two mode pins to false,
-    /// each with <c>Trim="true"</c>, and a NativeAOT publish compiles <see cref="QSpinLock.Exit"/> to
-    /// one byte store, whatever <c>QSPIN_MODE</c> says when the program runs.
+    /// Pins the mode to native at build time. Set it to true and the other two mode pins to false, and
+    /// <see cref="Stats"/>, <see cref="Checked"/> and <see cref="TestHooks"/> to false, each with
+    /// <c>Trim="true"</c>, and a NativeAOT publish compiles <see cref="QSpinLock.Exit"/> to one byte
+    /// store, whatever <c>QSPIN_MODE</c> says when the program runs (docs/design.md has the snippet).
     /// </summary>
     public const string PinNative = "QSpin.Mode.Native";
 

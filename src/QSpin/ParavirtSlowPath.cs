@@ -9,8 +9,10 @@ namespace QSpin;
 /// baton does not wake it but marks it Hashed, registers it with the lock and writes Slow into the
 /// locked byte, so the wake-up happens once, at unlock time. A queue head that parks registers itself
 /// and exchanges Slow into the locked byte; the unlock's byte CAS then fails, and its slow path
-/// deregisters and kicks the head after releasing. While the head is parked (pending clear) arrivals
-/// may steal the lock, which keeps throughput up when waiters are descheduled.
+/// deregisters and kicks the head after releasing. Arrivals may steal the lock for a bounded time
+/// before they queue, whether or not a queue exists, as long as no queue head is spinning (pending
+/// clear); this keeps throughput up when waiters are descheduled. A head that was woken and lost the
+/// lock again keeps pending while it parks again, so stealers cannot bypass it indefinitely.
 /// </summary>
 internal static unsafe class ParavirtSlowPath
 {
@@ -32,26 +34,29 @@ internal static unsafe class ParavirtSlowPath
     /// Unfairness stays bounded: after the threshold the arrival queues, and a spinning queue head sets
     /// pending, which stops every stealer and the fast path.
     /// </summary>
-    public static bool TrySteal(QSpinLock lck)
+    /// <returns>True if the lock was stolen; false to queue (also when <paramref name="wait"/> gave up: the queue then gives up at its first check).</returns>
+    public static bool TrySteal<TWait>(QSpinLock lck, ref TWait wait) where TWait : struct, IWaitPolicy
     {
         ref int word = ref lck.Word;
         int backoff = 1;
         for (int spins = Spin.PvStealSpins; ; )
         {
             TestHooks.Interleave();
-            int val = Volatile.Read(ref word); // relaxed peek
+            int val = Volatile.Read(ref word); // relaxed peek: a hint only, the CAS below decides
             if ((val & LockWord.LockedPendingMask) == 0)
             {
                 TestHooks.Interleave();
-                if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0) // acquire (full fence): pairs with the release in Exit
+                if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0) // acquire (full fence): pairs with the release by ExitParavirt's CAS or Unlock's exchange
                 {
                     LockEvents.Inc(LockEvent.PvLockStealing);
                     return true;
                 }
             }
             if ((val & LockWord.PendingMask) != 0 || spins <= 0) return false;
-            for (int i = 0; i < backoff; i++) Spin.Pause();
-            spins -= backoff;
+            if (TWait.CanGiveUp && wait.ShouldGiveUp()) return false;
+            int pauses = Math.Min(backoff, spins); // the whole spin stays within the bound
+            for (int i = 0; i < pauses; i++) Spin.Pause();
+            spins -= pauses;
             if (backoff < Spin.StealBackoffCap) backoff <<= 1;
         }
     }
@@ -60,8 +65,8 @@ internal static unsafe class ParavirtSlowPath
     public static bool TryStealOnce(ref int word)
     {
         TestHooks.Interleave();
-        bool stolen = (Volatile.Read(ref word) & LockWord.LockedPendingMask) == 0 // relaxed peek
-            && Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0; // acquire (full fence): pairs with the release in Exit
+        bool stolen = (Volatile.Read(ref word) & LockWord.LockedPendingMask) == 0 // relaxed peek: a hint only, the CAS decides
+            && Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0; // acquire (full fence): pairs with the release by ExitParavirt's CAS or Unlock's exchange
         LockEvents.IncIf(LockEvent.PvLockStealing, stolen);
         return stolen;
     }
@@ -167,7 +172,7 @@ internal static unsafe class ParavirtSlowPath
             Spin.PauseUnbounded(ref spinsForKick);
         }
         TestHooks.Interleave();
-        bool registered = Volatile.Read(ref node->State) == PvState.Hashed;
+        bool registered = Volatile.Read(ref node->State) == PvState.Hashed; // acquire: pairs with KickNode's release of Hashed
 
         for (int waits = 0; ; waits++)
         {
@@ -188,10 +193,19 @@ internal static unsafe class ParavirtSlowPath
                 Spin.Pause();
             }
 
-            TestHooks.Interleave();
-            Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: stealers may come in while we park
+            // The first time we park, clear pending so that arrivals may use the lock while we sleep
+            // (the kernel's choice). Woken once and still without the lock (stealers took it while we
+            // woke, and held it longer than our spin), we keep pending while we park again: then only
+            // we can take the lock at its next release, which bounds how often we are bypassed.
+            bool givingUp = TWait.CanGiveUp && (gaveUp || (waits > 0 && wait.ShouldGiveUp()));
+            bool keepPending = waits > 0 && !givingUp;
+            if (!keepPending)
+            {
+                TestHooks.Interleave();
+                Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: stealers may come in while we park
+            }
 
-            if (TWait.CanGiveUp && (gaveUp || (waits > 0 && wait.ShouldGiveUp())))
+            if (givingUp)
             {
                 if (registered) Deregister(lck, node);
                 val = 0;
@@ -215,15 +229,21 @@ internal static unsafe class ParavirtSlowPath
                 if (TestHooks.Is(Mutant.PvSlowBeforeHash))
                 {
                     TestHooks.Interleave();
-                    Volatile.Write(ref lck.PvHead, node->Tail);
+                    Volatile.Write(ref lck.PvHead, node->Tail); // the seeded bug: published after Slow, unordered with the unlocker's read
                 }
                 if (old == 0)
                 {
-                    // The lock was free and is now ours: undo Slow and the registration.
+                    // The lock was free and is now ours: undo Slow and the registration (and the
+                    // pending bit we kept, which nobody else would clear).
                     TestHooks.Interleave();
                     Volatile.Write(ref locked, LockWord.Locked); // we own it; nobody else writes a held locked byte
+                    if (keepPending)
+                    {
+                        TestHooks.Interleave();
+                        Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: only the head sets or clears pending in pv mode
+                    }
                     TestHooks.Interleave();
-                    Volatile.Write(ref lck.PvHead, 0);
+                    Volatile.Write(ref lck.PvHead, 0); // relaxed: only our own unlock reads it, and we own the lock
                     goto gotLock;
                 }
                 registered = true;

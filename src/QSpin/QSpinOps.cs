@@ -82,14 +82,14 @@ public static class QSpinOps
             .Where(p => p.Item1).Select(p => p.Item2)];
         if (pins.Length > 1)
         {
-            string error = $"Conflicting QSpin mode pins: {string.Join(" and ", pins)} are all set to true; set at most one.";
+            string error = $"Conflicting QSpin mode pins: {string.Join(" and ", pins)} are set to true; set at most one.";
             return (QSpinMode.Paravirt, error, error);
         }
         if (pins.Length == 1)
         {
             QSpinMode pinned = PinnedNative ? QSpinMode.Native : PinnedParavirt ? QSpinMode.Paravirt : QSpinMode.TestAndSet;
             return (pinned, $"feature switch {pins[0]}=true, fixed when the program was built"
-                + (string.IsNullOrWhiteSpace(env) ? "" : $" ({EnvironmentVariable}={env} is not read)"), null);
+                + (string.IsNullOrWhiteSpace(env) ? "" : $" ({EnvironmentVariable}={env} is ignored)"), null);
         }
 
         string? source;

@@ -45,8 +45,8 @@ internal static unsafe class QueuedSlowPath
         if (TVariant.IsParavirt) node->State = PvState.Running;
 
         // We touched a possibly cold node; the lock may have come free meanwhile. In paravirt mode
-        // this is where arrivals steal the lock while the queue head is parked.
-        if (TVariant.IsParavirt ? ParavirtSlowPath.TrySteal(lck) : TryLockWhole(ref word))
+        // this is where arrivals steal the lock, for a bounded time, unless a queue head is spinning.
+        if (TVariant.IsParavirt ? ParavirtSlowPath.TrySteal(lck, ref wait) : TryLockWhole(ref word))
         {
             tn.ReleaseNode(index);
             return true;
@@ -263,7 +263,7 @@ internal static unsafe class QueuedSlowPath
         where TVariant : struct, IQueueVariant
         where TWait : struct, IWaitPolicy
     {
-        Interlocked.Increment(ref QNodes.NoNodeCount); // diagnostics counter, rare path
+        Interlocked.Increment(ref QNodes.NoNodeCount); // full, but only a diagnostics counter on a rare path: pairs with nothing
         LockEvents.Inc(LockEvent.LockNoNode);
         ref int word = ref lck.Word;
         SpinWait backoff = default;

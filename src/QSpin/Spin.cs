@@ -12,9 +12,10 @@ internal static class Spin
     /// and queues. The kernel's SPIN_THRESHOLD is 2^15, sized against a vCPU halt and kick. Here a
     /// pause costs about 25 ns (AMD EPYC; about 40 ns on Intel since Skylake), so 2^15 pauses would be
     /// 0.8 ms of spinning in front of a futex wait and wake that cost microseconds, while the spinners
-    /// keep the owner off the cores. 2^11 is about 50 µs here; measured against 2^9 and 2^13 it made no
-    /// difference that one run could tell from noise, and against 2^15 it was faster at 4-16 threads
-    /// on 2 cores (docs/benchmarks.md).
+    /// keep the owner off the cores. 2^11 is about 50 µs here. With the new steal rule, in exploratory
+    /// runs on 2 cores, it gave 1.14x / 1.20x / 1.21x System.Threading.Lock at 4 / 8 / 16 threads where
+    /// 2^15 gave 1.10x / 1.09x / 1.07x (15 repetitions), and 2^9 and 2^13 could not be told from it
+    /// (docs/benchmarks.md, "Paravirt tuning").
     /// </summary>
     public static int PvSpinThreshold
     {

@@ -8,8 +8,23 @@ ProbeMethods.Enter(l);
 ProbeMethods.Exit(l);
 Console.WriteLine($"mode={QSpinOps.Mode}");
 Console.WriteLine($"stats={QSpinStats.Enabled}");
+Console.WriteLine($"checked={CheckedModeIsOn(l)}");
 Console.WriteLine($"reason={QSpinOps.Reason}");
 Console.WriteLine($"free={!l.IsLocked}");
+
+// IsHeldByCurrentThread answers only in checked mode and throws InvalidOperationException otherwise.
+static bool CheckedModeIsOn(QSpinLock l)
+{
+    try
+    {
+        _ = l.IsHeldByCurrentThread;
+        return true;
+    }
+    catch (InvalidOperationException)
+    {
+        return false;
+    }
+}
 
 /// <summary>Callers of the lock that are never inlined, so each has a symbol of its own in the binary.</summary>
 internal static class ProbeMethods

@@ -23,12 +23,12 @@ public class CleanLockTests(ITestOutputHelper output)
             Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.WakeNobody,
             Seen.Slow, Seen.QueueAndPending, Seen.HeadRegistering,
         ]),
-        new(Scenarios.Paravirt3x2Parking, 1000, [Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.Slow, Seen.HeadRegistering]),
+        new(Scenarios.Paravirt3x2Parking, 1000, [Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.Slow, Seen.HeadRegistering, Seen.SlowAndPending]),
         new(Scenarios.Paravirt3x2Spurious, 1000, [Seen.Spurious, Seen.SleptNode, Seen.SleptHead]),
         new(Scenarios.Paravirt2x3, 1000, [Seen.Steal, Seen.StealAfterSpinUnqueued, Seen.SleptHead, Seen.WokeHead]),
         new(Scenarios.TestAndSet3x2, 1000, [Seen.Fast, Seen.TasSpin, Seen.TryEnterOk, Seen.TryEnterFailed]),
         new(Scenarios.NativeAbort3x2, 1500, [Seen.GaveUp, Seen.TimedAcquired, Seen.Queued, Seen.QueueAndPending]),
-        new(Scenarios.ParavirtAbort3x2, 1500, [Seen.GaveUp, Seen.TimedAcquired, Seen.SleptNode, Seen.SleptHead, Seen.Slow]),
+        new(Scenarios.ParavirtAbort3x2, 1500, [Seen.GaveUp, Seen.TimedAcquired, Seen.SleptNode, Seen.SleptHead, Seen.Slow, Seen.SlowAndPending]),
     ];
 
     public static TheoryData<string> Names()

@@ -69,6 +69,7 @@ internal static unsafe class Coverage
         if (tail != 0 && pending) Stats.Count(Seen.QueueAndPending);
         if (tail != 0 && locked == 0 && !pending) Stats.Count(Seen.QueueLockFree);
         if (locked == LockWord.Slow) Stats.Count(Seen.Slow);
+        if (locked == LockWord.Slow && pending) Stats.Count(Seen.SlowAndPending);
         if (l.PvHead != 0 && locked == 0) Stats.Count(Seen.HeadRegistering);
     }
 

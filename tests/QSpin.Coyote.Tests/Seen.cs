@@ -23,6 +23,7 @@ internal static class Seen
     public const string QueueAndPending = "word (n,1,*): queue and pending";
     public const string QueueLockFree = "word (n,0,0): queue, lock free";
     public const string Slow = "word (*,*,Slow): parked head registered";
+    public const string SlowAndPending = "word (n,1,Slow): a head woken without the lock parked again keeping pending";
     public const string HeadRegistering = "PvHead set while the locked byte is 0 (head registering)";
 
     // The futex model (FutexModel); a sleeper's site is read from its node's pv state when it parks.

@@ -80,7 +80,7 @@ public class ModeSelectionTests
             var r = Mode("paravirt", hostArgs: ["--runtimeconfig", config]);
             Assert.Equal(0, r.ExitCode);
             Assert.Contains("mode=TestAndSet ", r.Output);
-            Assert.Contains("feature switch QSpin.Mode.TestAndSet=true, fixed when the program was built (QSPIN_MODE=paravirt is not read)", r.Output);
+            Assert.Contains("feature switch QSpin.Mode.TestAndSet=true, fixed when the program was built (QSPIN_MODE=paravirt is ignored)", r.Output);
         }
         finally
         {

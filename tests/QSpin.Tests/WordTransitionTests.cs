@@ -1,4 +1,5 @@
 using QSpin;
+using QSpin.Platform;
 
 namespace QSpin.Tests;
 
@@ -117,6 +118,15 @@ public unsafe class WordTransitionTests
         Assert.Equal(0, Word(l));
     }
 
+    /// <summary>Waits until a paravirt queue head has registered (Slow in the locked byte) and is hashed; returns its tail.</summary>
+    private static int WaitForParkedHead(QSpinLock l)
+    {
+        Modes.WaitUntil(() => (Word(l) & LockWord.LockedMask) == LockWord.Slow, "head parked: locked byte Slow");
+        int tail = Tail(l);
+        Modes.WaitUntil(() => Volatile.Read(ref QNodes.Decode(tail)->State) == PvState.Hashed, "head hashed");
+        return tail;
+    }
+
     [Fact]
     public void ParavirtHeadParksWithSlowAndIsKickedByTheUnlock()
     {
@@ -124,12 +134,10 @@ public unsafe class WordTransitionTests
         l.Enter(QSpinMode.Paravirt);
         using var a = new Worker(l, QSpinMode.Paravirt, "A").Start();
         // No pending path in pv mode: A queues directly, spins as head, then registers and parks.
-        Modes.WaitUntil(() => (Word(l) & LockWord.LockedMask) == LockWord.Slow, "A parked: locked byte Slow");
-        int tailA = Tail(l);
+        int tailA = WaitForParkedHead(l);
         Assert.NotEqual(0, tailA);
         Assert.Equal(tailA, Volatile.Read(ref l.PvHead));
         Assert.Equal(0, Word(l) & LockWord.PendingMask); // pending clear while the head sleeps: stealing allowed
-        Modes.WaitUntil(() => Volatile.Read(ref QNodes.Decode(tailA)->State) == PvState.Hashed, "A hashed");
 
         l.Exit(QSpinMode.Paravirt); // Slow: deregister, release, kick A
         a.WaitHolding();
@@ -137,6 +145,37 @@ public unsafe class WordTransitionTests
         Assert.Equal(LockWord.Locked, Word(l)); // A claimed as last
         a.Release();
         a.Join();
+        Assert.Equal(0, Word(l));
+    }
+
+    [Fact]
+    public void ParavirtHeadWokenWithoutTheLockKeepsPendingWhileItParksAgain()
+    {
+        var l = new QSpinLock();
+        l.Enter(QSpinMode.Paravirt);
+        using var a = new Worker(l, QSpinMode.Paravirt, "A").Start();
+        int tailA = WaitForParkedHead(l);
+        Assert.Equal(0, Word(l) & LockWord.PendingMask); // first park: pending clear, stealing allowed
+
+        // Wake A without releasing (as if the lock had been stolen while A woke up): A spins as head,
+        // fails, and parks again, this time keeping pending so that the next release can only be A's.
+        Parker.Kick(LockWord.TailSlot(tailA));
+        Modes.WaitUntil(() => (Word(l) & LockWord.PendingMask) != 0 && (Word(l) & LockWord.LockedMask) == LockWord.Slow
+            && Volatile.Read(ref QNodes.Decode(tailA)->State) == PvState.Hashed, "A parked again with pending kept");
+
+        // An arrival cannot steal now: it sees pending and queues behind A.
+        Assert.False(l.TryEnter());
+        using var b = new Worker(l, QSpinMode.Paravirt, "B").Start();
+        Modes.WaitUntil(() => Tail(l) != tailA, "B queued");
+
+        l.Exit(QSpinMode.Paravirt); // Slow: deregister, release, kick A; pending stays, so only A can take it
+        a.WaitHolding();
+        Assert.False(b.IsHolding);
+        Assert.Equal(0, Word(l) & LockWord.PendingMask); // A took the lock by (*,1,0) -> (*,0,1)
+        a.Release();
+        b.WaitHolding();
+        b.Release();
+        a.Join(); b.Join();
         Assert.Equal(0, Word(l));
     }
 
