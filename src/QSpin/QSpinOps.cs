@@ -78,17 +78,19 @@ public static class QSpinOps
         }
 
         string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        string[] pins = [.. new[] { (PinnedNative, FeatureSwitches.PinNative), (PinnedParavirt, FeatureSwitches.PinParavirt), (PinnedTestAndSet, FeatureSwitches.PinTestAndSet) }
-            .Where(p => p.Item1).Select(p => p.Item2)];
+        (string Switch, QSpinMode Mode)[] pins =
+        [
+            .. new[] { (PinnedNative, FeatureSwitches.PinNative, QSpinMode.Native), (PinnedParavirt, FeatureSwitches.PinParavirt, QSpinMode.Paravirt), (PinnedTestAndSet, FeatureSwitches.PinTestAndSet, QSpinMode.TestAndSet) }
+                .Where(p => p.Item1).Select(p => (p.Item2, p.Item3)),
+        ];
         if (pins.Length > 1)
         {
-            string error = $"Conflicting QSpin mode pins: {string.Join(" and ", pins)} are set to true; set at most one.";
+            string error = $"Conflicting QSpin mode pins: {string.Join(" and ", pins.Select(p => p.Switch))} are set to true; set at most one.";
             return (QSpinMode.Paravirt, error, error);
         }
         if (pins.Length == 1)
         {
-            QSpinMode pinned = PinnedNative ? QSpinMode.Native : PinnedParavirt ? QSpinMode.Paravirt : QSpinMode.TestAndSet;
-            return (pinned, $"feature switch {pins[0]}=true, fixed when the program was built"
+            return (pins[0].Mode, $"feature switch {pins[0].Switch}=true, fixed when the program was built"
                 + (string.IsNullOrWhiteSpace(env) ? "" : $" ({EnvironmentVariable}={env} is ignored)"), null);
         }
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace QSpin.Tests;
 
-/// <summary>Runs a .NET program built next to the tests (QSpin.TestHost, QSpin.Cli) in a child process.</summary>
+/// <summary>Runs a child process: a .NET program built next to the tests (QSpin.TestHost, QSpin.Cli), or any other program.</summary>
 internal static class ChildProcess
 {
     public sealed record Result(int ExitCode, string Output);
@@ -10,17 +10,18 @@ internal static class ChildProcess
     public static string PathOf(string assembly) => Path.Combine(AppContext.BaseDirectory, assembly + ".dll");
 
     public static Result Run(string assembly, IEnumerable<string> args, IDictionary<string, string?>? env = null,
-        TimeSpan? timeout = null, IEnumerable<string>? hostArgs = null)
+        TimeSpan? timeout = null, IEnumerable<string>? hostArgs = null) =>
+        RunProgram("dotnet", ["exec", .. hostArgs ?? [], PathOf(assembly), .. args], env, timeout);
+
+    /// <summary>Runs any program (found on PATH or by path) and collects its standard output and error; kills it after <paramref name="timeout"/> (default 5 minutes).</summary>
+    public static Result RunProgram(string file, IEnumerable<string> args, IDictionary<string, string?>? env = null, TimeSpan? timeout = null)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add("exec");
-        foreach (string a in hostArgs ?? []) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add(PathOf(assembly));
         foreach (string a in args) psi.ArgumentList.Add(a);
         // The child must not inherit a mode or JIT settings from whoever runs the tests.
         psi.Environment.Remove("QSPIN_MODE");
@@ -36,7 +37,7 @@ internal static class ChildProcess
         if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(5)))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{assembly} {string.Join(' ', args)} did not finish");
+            throw new TimeoutException($"{file} {string.Join(' ', psi.ArgumentList)} did not finish");
         }
         p.WaitForExit();
         return new Result(p.ExitCode, stdout.Result + stderr.Result);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
@@ -48,40 +47,20 @@ public class NativeAotTests(NativeAotTests.Probe probe) : IClassFixture<NativeAo
         if (Which("objdump") is null) return (null, "no objdump on PATH");
         if (Which("clang") is null && Which("gcc") is null) return (null, "no C compiler (clang or gcc) for the NativeAOT link");
 
-        string root = RepositoryRoot();
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // Intermediate files go to the temporary folder too (--artifacts-path), not into the source tree.
-        foreach (string a in (string[])["publish", Path.Combine(root, "tests", "QSpin.AotProbe", "QSpin.AotProbe.csproj"),
-                     "-c", "Release", "-r", "linux-x64", "-o", Path.Combine(output, "app"),
-                     "--artifacts-path", Path.Combine(output, "artifacts"), "-nologo"])
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(8)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException("dotnet publish of the NativeAOT probe did not finish in 8 minutes");
-        }
-        p.WaitForExit();
+        var r = ChildProcess.RunProgram("dotnet", ["publish", Path.Combine(RepositoryRoot(), "tests", "QSpin.AotProbe", "QSpin.AotProbe.csproj"),
+            "-c", "Release", "-r", "linux-x64", "-o", Path.Combine(output, "app"),
+            "--artifacts-path", Path.Combine(output, "artifacts"), "-nologo"], timeout: TimeSpan.FromMinutes(8));
         string binary = Path.Combine(output, "app", "QSpin.AotProbe");
-        Assert.True(p.ExitCode == 0 && File.Exists(binary),
-            $"dotnet publish of the NativeAOT probe failed (exit {p.ExitCode}):\n{stdout.Result}{stderr.Result}");
+        Assert.True(r.ExitCode == 0 && File.Exists(binary), $"dotnet publish of the NativeAOT probe failed (exit {r.ExitCode}):\n{r.Output}");
         return (binary, "");
     }
 
-    private static string Run(string file, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    private static string Run(string file, IEnumerable<string> args, IDictionary<string, string?>? env = null)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), $"{file} did not finish");
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} exited with {p.ExitCode}:\n{stdout.Result}{stderr.Result}");
-        return stdout.Result;
+        var r = ChildProcess.RunProgram(file, args, env, TimeSpan.FromMinutes(2));
+        Assert.True(r.ExitCode == 0, $"{file} exited with {r.ExitCode}:\n{r.Output}");
+        return r.Output;
     }
 
     /// <summary>The instructions of one function of the binary, as objdump prints them (Intel syntax), without addresses or padding.</summary>
@@ -107,7 +86,7 @@ public class NativeAotTests(NativeAotTests.Probe probe) : IClassFixture<NativeAo
     public void PinnedModeAndSwitchesHoldWhateverTheEnvironmentSays()
     {
         if (Binary() is not { } binary) return;
-        string output = Run(binary, [], new Dictionary<string, string> { ["QSPIN_MODE"] = "paravirt", ["QSPIN_STATS"] = "1", ["QSPIN_CHECKED"] = "1" });
+        string output = Run(binary, [], new Dictionary<string, string?> { ["QSPIN_MODE"] = "paravirt", ["QSPIN_STATS"] = "1", ["QSPIN_CHECKED"] = "1" });
         Assert.Contains("mode=Native", output);
         Assert.Contains("stats=False", output);
         Assert.Contains("checked=False", output);
