@@ -59,16 +59,23 @@ public unsafe class WordTransitionTests
         Assert.Equal(0, Word(l));
     }
 
+    /// <summary>Native: takes the lock, lets worker A go pending and worker B queue behind it; returns B's tail.</summary>
+    private static int HoldWithAPendingAndBQueued(QSpinLock l, out Worker a, out Worker b)
+    {
+        l.Enter(QSpinMode.Native);
+        a = new Worker(l, QSpinMode.Native, "A").Start();
+        Modes.WaitUntil(() => Word(l) == (LockWord.Pending | LockWord.Locked), "A pending");
+        b = new Worker(l, QSpinMode.Native, "B").Start();
+        Modes.WaitUntil(() => Tail(l) != 0, "B queued");
+        return Tail(l);
+    }
+
     [Fact]
     public void NativeThirdContenderQueuesAndClaimsWhenLast()
     {
         var l = new QSpinLock();
-        l.Enter(QSpinMode.Native);
-        using var a = new Worker(l, QSpinMode.Native, "A").Start();
-        Modes.WaitUntil(() => Word(l) == (LockWord.Pending | LockWord.Locked), "A pending");
-        using var b = new Worker(l, QSpinMode.Native, "B").Start();
-        Modes.WaitUntil(() => Tail(l) != 0, "B queued");
-        int tailB = Tail(l);
+        int tailB = HoldWithAPendingAndBQueued(l, out Worker startedA, out Worker startedB);
+        using Worker a = startedA, b = startedB;
         Assert.Equal(0, LockWord.TailIndex(tailB));
         Assert.Equal(tailB | LockWord.Pending | LockWord.Locked, Word(l)); // (B,1,1)
 
@@ -90,12 +97,8 @@ public unsafe class WordTransitionTests
     public void NativeHeadWithSuccessorSetsLockedAndHandsTheBaton()
     {
         var l = new QSpinLock();
-        l.Enter(QSpinMode.Native);
-        using var a = new Worker(l, QSpinMode.Native, "A").Start();
-        Modes.WaitUntil(() => Word(l) == (LockWord.Pending | LockWord.Locked), "A pending");
-        using var b = new Worker(l, QSpinMode.Native, "B").Start();
-        Modes.WaitUntil(() => Tail(l) != 0, "B queued");
-        int tailB = Tail(l);
+        int tailB = HoldWithAPendingAndBQueued(l, out Worker startedA, out Worker startedB);
+        using Worker a = startedA, b = startedB;
         using var c = new Worker(l, QSpinMode.Native, "C").Start();
         Modes.WaitUntil(() => Tail(l) != tailB, "C queued behind B");
         int tailC = Tail(l);
