@@ -107,6 +107,13 @@ internal static class LockEvents
         counts[Pad + (int)e] += value; // this thread's own line: a plain add; readers tolerate a stale value
     }
 
+    /// <summary>Allocates the calling thread's counters now if stats are on, so that counting later cannot throw.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Prepare()
+    {
+        if (Enabled && t_counts is null) Register();
+    }
+
     /// <summary>A timestamp for latency events; 0 when stats are off.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Now() => Enabled ? Stopwatch.GetTimestamp() : 0;

@@ -107,6 +107,17 @@ internal static unsafe class QNodes
         return AcquireSlot(tn);
     }
 
+    /// <summary>
+    /// Tests only: makes <paramref name="replacement"/> the calling thread's nodes (null: none yet) and
+    /// returns what it had, so a test can give a thread the state of one that found the registry full.
+    /// </summary>
+    internal static ThreadNodes? ReplaceCurrentForTesting(ThreadNodes? replacement)
+    {
+        ThreadNodes? old = t_nodes;
+        t_nodes = replacement;
+        return old;
+    }
+
     /// <summary>The node a tail value names.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static QNode* Decode(int tail) => NodeOf(LockWord.TailSlot(tail), LockWord.TailIndex(tail));
@@ -270,6 +281,9 @@ internal sealed unsafe class ThreadNodes(int slot)
     public int InUse;
 
     public int RetryCountdown;
+
+    /// <summary>The state of a thread that found the registry full and will not ask again soon.</summary>
+    internal static ThreadNodes WithoutSlot() => new(-1) { RetryCountdown = int.MaxValue };
 
     /// <summary>Nodes in use, for dumps.</summary>
     public int Depth => System.Numerics.BitOperations.PopCount((uint)Volatile.Read(ref InUse));

@@ -241,6 +241,8 @@ public sealed class QSpinLock
         else if (mode == QSpinMode.Paravirt) acquired = ParavirtSlowPath.Lock(this, ref wait);
         else acquired = TestAndSetPath.Lock(this, ref wait);
         if (contentionStart != 0) QSpinEventSource.Stop(contentionStart);
+        // Only paravirt waiters park, so only they can have caught a failure while parked.
+        if (mode == QSpinMode.Paravirt && DeferredFailure.Pending) DeferredFailure.Raise(this, mode, acquired);
         return acquired;
     }
 

@@ -52,6 +52,10 @@ internal static unsafe class QueuedSlowPath
             return true;
         }
 
+        // Nothing may throw once the node is published (DeferredFailure): a thread's first counted
+        // event allocates its counters, so do that now.
+        LockEvents.Prepare();
+
         using CancellationTokenRegistration cancelKick = TVariant.IsParavirt && TWait.CanGiveUp ? wait.WakeOnCancel(tn.Slot) : default;
 
         // Publish our node as the new tail: p,*,* -> n,*,*. The exchange is a full fence in .NET,
@@ -95,48 +99,70 @@ internal static unsafe class QueuedSlowPath
             next = (QNode*)Volatile.Read(ref node->Next); // acquire: pairs with the successor's release of the link
         }
 
-        // We are the queue head: wait for the owner and any pending waiter to go, *,x,y -> *,0,0.
+        // We are the queue head: wait for the owner and any pending waiter to go, *,x,y -> *,0,0, then
+        // claim the lock. The loop runs again only when a native claim lost to a pending flicker.
         int val;
-        if (TVariant.IsParavirt)
+        while (true)
         {
-            if (!ParavirtSlowPath.WaitHeadOrLock(lck, node, tn.Slot, ref wait, out val))
+            if (TVariant.IsParavirt)
             {
-                AbortHead<TVariant>(lck, node, tail, next);
-                tn.ReleaseNode(index);
-                return false;
-            }
-        }
-        else
-        {
-            int spins = 0;
-            while (true)
-            {
-                TestHooks.Interleave();
-                val = Volatile.Read(ref word); // acquire: pairs with the owner's release store and the pending waiter's hand-over
-                if ((val & LockWord.LockedPendingMask) == 0) break;
-                if (TWait.CanGiveUp && (spins & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp())
+                if (!ParavirtSlowPath.WaitHeadOrLock(lck, node, tn.Slot, ref wait, out val))
                 {
                     AbortHead<TVariant>(lck, node, tail, next);
                     tn.ReleaseNode(index);
                     return false;
                 }
-                Spin.PauseUnbounded(ref spins);
             }
-        }
-
-        // Claim the lock. If we are still the tail, nobody queued behind us: n,0,0 -> 0,0,1.
-        if ((val & LockWord.TailMask) == tail && !TestHooks.Is(Mutant.ClaimWithoutTailCheck))
-        {
-            TestHooks.Interleave();
-            int newVal = (val & ~LockWord.TailMask) | LockWord.Locked;
-            if (Interlocked.CompareExchange(ref word, newVal, val) == val) // full (relaxed in the kernel): clears our tail; pairs with the next arrival's tail exchange
+            else
             {
-                tn.ReleaseNode(index);
-                return true;
+                int spins = 0;
+                while (true)
+                {
+                    TestHooks.Interleave();
+                    val = Volatile.Read(ref word); // acquire: pairs with the owner's release store and the pending waiter's hand-over
+                    if ((val & LockWord.LockedPendingMask) == 0) break;
+                    if (TWait.CanGiveUp && (spins & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp())
+                    {
+                        AbortHead<TVariant>(lck, node, tail, next);
+                        tn.ReleaseNode(index);
+                        return false;
+                    }
+                    Spin.PauseUnbounded(ref spins);
+                }
             }
+
+            // Claim the lock. If we are still the tail, nobody queued behind us: n,0,0 -> 0,0,1.
+            bool waitAgain = false;
+            while ((val & LockWord.TailMask) == tail && !TestHooks.Is(Mutant.ClaimWithoutTailCheck))
+            {
+                TestHooks.Interleave();
+                int newVal = (val & ~LockWord.TailMask) | LockWord.Locked;
+                int seen = Interlocked.CompareExchange(ref word, newVal, val); // full (relaxed in the kernel): clears our tail; pairs with the next arrival's tail exchange
+                if (seen == val)
+                {
+                    tn.ReleaseNode(index);
+                    return true;
+                }
+
+                // The kernel reads a failed claim as "someone queued behind us, or set pending, saw our
+                // tail and is about to queue", so that a successor is sure to link. Here only a changed
+                // tail means that: a contender without a node (registry full, or all four of its nodes
+                // abandoned) sets pending, sees the tail, clears pending and spins outside the queue,
+                // and nobody would ever link behind us. So if the tail is still ours, in native mode
+                // wait for (n,0,0) again and retry; in pv mode we hold the lock already (only the head
+                // sets pending there), so retry the claim on the word as it is now.
+                if (TestHooks.Is(Mutant.ClaimTrustsFailedCas)) break;
+                if (!TVariant.IsParavirt)
+                {
+                    waitAgain = (seen & LockWord.TailMask) == tail;
+                    break;
+                }
+                val = seen;
+            }
+            if (!waitAgain) break;
         }
 
-        // Someone queued behind us (or set pending for a moment, saw the tail and is queueing):
+        // Someone swapped itself into the tail behind us, so it has a node and will link:
         // *,*,0 -> *,*,1. Only the queue head may set the locked byte while a tail exists.
         if (!TVariant.IsParavirt)
         {

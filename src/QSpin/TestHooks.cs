@@ -76,4 +76,6 @@ internal enum Mutant
     HandOverToAbandoned,
     /// <summary>A queue head that gives up just leaves, without leaving the tail or passing its role on.</summary>
     HeadAbortWithoutHandOver,
+    /// <summary>A queue head whose claim CAS failed assumes someone queued behind it (the kernel's reading), even if only pending flickered.</summary>
+    ClaimTrustsFailedCas,
 }

@@ -106,6 +106,7 @@ internal static unsafe class CoyoteRunner
         TestHooks.StealSpins = scenario.StealSpins ?? scenario.SpinThreshold;
         TestHooks.Mutant = mutant;
         FutexModel.SpuriousOneIn = scenario.SpuriousOneIn;
+        FutexModel.Throws = scenario.ParkThrows;
     }
 
     private static void Uninstall()
@@ -116,6 +117,7 @@ internal static unsafe class CoyoteRunner
         TestHooks.Wait = null;
         TestHooks.Wake = null;
         FutexModel.SpuriousOneIn = 0;
+        FutexModel.Throws = false;
         Coverage.Lock = null;
     }
 

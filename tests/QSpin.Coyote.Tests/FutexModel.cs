@@ -39,6 +39,9 @@ internal static unsafe class FutexModel
     /// <summary>0: no spurious wake-ups; n: a sleeper returns spuriously with probability 1/n per scheduling.</summary>
     public static int SpuriousOneIn;
 
+    /// <summary>When true, 1 in 3 waits throw <see cref="InjectedParkFailure"/> at entry (chosen by Coyote's generator).</summary>
+    public static bool Throws;
+
     /// <summary>Threads asleep right now (end-of-iteration check: must be 0).</summary>
     public static int Sleeping => s_sleepers.Count;
 
@@ -46,7 +49,7 @@ internal static unsafe class FutexModel
     public static void BeginIteration()
     {
         s_sleepers.Clear();
-        s_random = SpuriousOneIn > 0 ? Generator.Create() : null;
+        s_random = SpuriousOneIn > 0 || Throws ? Generator.Create() : null;
     }
 
     public static void Wait(int* address, int expected)
@@ -55,6 +58,12 @@ internal static unsafe class FutexModel
         // Read before the compare-and-enqueue: it may pass through scheduling points in QSpin's code.
         string site = Coverage.CallerParkSite();
         Stats.Count(Seen.WaitCalls);
+        if (Throws && s_random!.NextInteger(3) == 0)
+        {
+            Stats.Count(Seen.ParkFailed);
+            Story.Line($"futex wait ({site}): throws");
+            throw new InjectedParkFailure();
+        }
         if (*address != expected)
         {
             Story.Line($"futex wait ({site}): value differed, returns at once");
@@ -66,7 +75,7 @@ internal static unsafe class FutexModel
         s_sleepers.Add(me);
         Stats.Count(Seen.Slept(me.Site));
         Story.Line($"futex wait ({site}): asleep");
-        if (s_random is null)
+        if (SpuriousOneIn == 0)
         {
             Operation.PauseUntil(() => me.Woken);
             Story.Line($"futex wait ({site}): woken");
@@ -76,7 +85,7 @@ internal static unsafe class FutexModel
         while (!me.Woken)
         {
             SchedulingPoint.Yield();
-            if (!me.Woken && s_random.NextInteger(SpuriousOneIn) == 0)
+            if (!me.Woken && s_random!.NextInteger(SpuriousOneIn) == 0)
             {
                 s_sleepers.Remove(me);
                 Stats.Count(Seen.Spurious);

@@ -64,4 +64,14 @@ public class MutantTests(ITestOutputHelper output)
     /// <summary>The pv head writes Slow before it registers itself as the lock's parked head (kick before hash).</summary>
     [Fact]
     public void PvSlowBeforeHash() => AssertCaught(Mutant.PvSlowBeforeHash, Scenarios.Paravirt3x2Parking);
+
+    /// <summary>
+    /// A queue head whose claim failed because a node-less contender set pending for a moment waits
+    /// for a successor that never links (the kernel's reading of a failed claim).
+    /// </summary>
+    [Theory]
+    [InlineData(NoNode.RegistryFull)]
+    [InlineData(NoNode.Abandoned)]
+    public void ClaimTrustsFailedCas(NoNode why) =>
+        AssertCaught(Mutant.ClaimTrustsFailedCas, why == NoNode.RegistryFull ? Scenarios.NativeNoNodeRegistryFull : Scenarios.NativeNoNodeAbandoned);
 }

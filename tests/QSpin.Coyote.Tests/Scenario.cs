@@ -31,6 +31,16 @@ namespace QSpin.Coyote.Tests;
 /// task 0's slot, as a real cancellation does. Task 0 then abandons its place wherever it is: pending,
 /// at the head, in the middle, at the tail of the queue, or racing the hand-over to it.
 /// </param>
+/// <param name="ParkThrows">
+/// Each futex wait throws with probability 1/3 (chosen by Coyote), as an unbindable native call would:
+/// the lock must keep the waiter's place and rethrow from the entry point with the lock released.
+/// (Interrupts are tested with real threads in tests/QSpin.Tests, ParkFailureTests: Coyote's rewriting
+/// rethrows every <see cref="ThreadInterruptedException"/> from catch blocks, as it uses them itself.)
+/// </param>
+/// <param name="NoNodeTask">
+/// The last task has no queue node, so it takes the lock outside the queue (the kernel's lock_no_node):
+/// its thread either found the slot registry full or has all four of its nodes abandoned in queues.
+/// </param>
 internal sealed record Scenario(
     string Name,
     QSpinMode Mode,
@@ -41,7 +51,9 @@ internal sealed record Scenario(
     bool TryEnterMixed = true,
     int HoldSteps = 1,
     bool Aborts = false,
-    int? StealSpins = null)
+    int? StealSpins = null,
+    NoNode NoNodeTask = NoNode.None,
+    bool ParkThrows = false)
 {
     private sealed class Shared
     {
@@ -73,7 +85,7 @@ internal sealed record Scenario(
         await Task.WhenAll(tasks); // the array overload: Coyote controls it
         TestHooks.GiveUp = null;
 
-        int expected = Aborts ? shared.Acquisitions : Tasks * Rounds;
+        int expected = Aborts || ParkThrows ? shared.Acquisitions : Tasks * Rounds;
         Specification.Assert(shared.Counter == expected, $"lost update: counter {shared.Counter}, expected {expected}");
         Specification.Assert(lck.Word == 0, $"lock not free after all tasks finished: {LockWord.Describe(lck.Word)}");
         Specification.Assert(lck.PvHead == 0, $"a parked head is still registered: PvHead 0x{lck.PvHead:X8}");
@@ -107,6 +119,57 @@ internal sealed record Scenario(
         }
     }
 
+    /// <summary>
+    /// <see cref="QSpinLock.EnterIn"/>; false when the entry point rethrew the exception a park threw
+    /// (the lock must then be free of us: the end checks and the other tasks show it).
+    /// </summary>
+    private bool Enter(QSpinLock lck)
+    {
+        try
+        {
+            lck.EnterIn(Mode);
+        }
+        catch (InjectedParkFailure)
+        {
+            Stats.Count(Seen.ParkFailureRethrown);
+            Story.Line("the park's exception was rethrown, lock not taken");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The rounds of a task that has no node to queue with. Coyote reuses threads across iterations,
+    /// so the thread's real nodes are taken away only for this task and given back afterwards.
+    /// </summary>
+    private unsafe void RunRoundsWithoutNode(QSpinLock lck, Shared shared, int id, int slot)
+    {
+        ThreadNodes? saved = null;
+        SchedulingPoint.Suppress();
+        try
+        {
+            if (NoNodeTask == NoNode.RegistryFull) saved = QNodes.ReplaceCurrentForTesting(ThreadNodes.WithoutSlot());
+            else for (int i = 0; i < LockWord.NodesPerThread; i++) QNodes.NodeOf(slot, i)->Locked = Baton.Abandoned;
+        }
+        finally
+        {
+            SchedulingPoint.Resume();
+        }
+        try
+        {
+            long before = Interlocked.Read(ref QNodes.NoNodeCount);
+            AcquireRounds(lck, shared, id, slot);
+            if (Interlocked.Read(ref QNodes.NoNodeCount) != before) Stats.Count(Seen.NoNode);
+        }
+        finally
+        {
+            SchedulingPoint.Suppress();
+            if (NoNodeTask == NoNode.RegistryFull) QNodes.ReplaceCurrentForTesting(saved);
+            else for (int i = 0; i < LockWord.NodesPerThread; i++) QNodes.NodeOf(slot, i)->Locked = Baton.Reclaimed;
+            SchedulingPoint.Resume();
+        }
+    }
+
     private void RunRounds(QSpinLock lck, Shared shared, int id)
     {
         // Take this thread's queue-node slot up front, with scheduling points suppressed: the slot
@@ -124,6 +187,16 @@ internal sealed record Scenario(
         {
             SchedulingPoint.Resume();
         }
+        if (NoNodeTask != NoNode.None && id == Tasks - 1)
+        {
+            RunRoundsWithoutNode(lck, shared, id, slot);
+            return;
+        }
+        AcquireRounds(lck, shared, id, slot);
+    }
+
+    private void AcquireRounds(QSpinLock lck, Shared shared, int id, int slot)
+    {
         bool timed = Aborts && id == 0;
         if (timed)
         {
@@ -155,13 +228,13 @@ internal sealed record Scenario(
                 {
                     Stats.Count(Seen.TryEnterFailed);
                     Coverage.BeginAcquire(slot);
-                    lck.EnterIn(Mode);
+                    if (!Enter(lck)) continue;
                     Coverage.EndAcquire(Mode, slot);
                 }
             }
             else
             {
-                lck.EnterIn(Mode);
+                if (!Enter(lck)) continue;
                 Coverage.EndAcquire(Mode, slot);
             }
 
@@ -180,3 +253,17 @@ internal sealed record Scenario(
         }
     }
 }
+
+/// <summary>Why a scenario's last task has no queue node (<see cref="Scenario.NoNodeTask"/>).</summary>
+public enum NoNode
+{
+    /// <summary>Every task has its nodes.</summary>
+    None,
+    /// <summary>The thread found the slot registry full (more queueing threads alive than slots).</summary>
+    RegistryFull,
+    /// <summary>All four of the thread's nodes are abandoned in queues, left by timed waits that gave up.</summary>
+    Abandoned,
+}
+
+/// <summary>The exception a failing futex wait throws in <see cref="Scenario.ParkThrows"/> scenarios.</summary>
+internal sealed class InjectedParkFailure() : Exception("injected failure of the platform wait");

@@ -38,4 +38,19 @@ internal static class Scenarios
 
     /// <summary>Test-and-set.</summary>
     public static readonly Scenario TestAndSet3x2 = new("tas-3x2", QSpinMode.TestAndSet, Tasks: 3, Rounds: 2);
+
+    /// <summary>
+    /// Native, the last of 3 tasks without a queue node (its thread found the slot registry full): it
+    /// takes the lock outside the queue, and may set pending for a moment while a queue head claims.
+    /// </summary>
+    public static readonly Scenario NativeNoNodeRegistryFull = new("native-3x2-nonode-full", QSpinMode.Native, Tasks: 3, Rounds: 2, NoNodeTask: NoNode.RegistryFull);
+
+    /// <summary>Native, the same with the last task's four nodes all abandoned in queues (left by timed waits).</summary>
+    public static readonly Scenario NativeNoNodeAbandoned = new("native-3x2-nonode-abandoned", QSpinMode.Native, Tasks: 3, Rounds: 2, NoNodeTask: NoNode.Abandoned);
+
+    /// <summary>Paravirt, the last of 3 tasks without a queue node: it steals outside the queue while heads park and claim.</summary>
+    public static readonly Scenario ParavirtNoNode = new("paravirt-3x2-nonode", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 2, StealSpins: 0, NoNodeTask: NoNode.RegistryFull);
+
+    /// <summary>Paravirt, parking-heavy, with 1 in 3 futex waits throwing: each waiter keeps its place, and Enter rethrows with the lock released.</summary>
+    public static readonly Scenario ParavirtParkThrows = new("paravirt-3x2-park-throws", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 3, StealSpins: 0, ParkThrows: true);
 }

@@ -15,6 +15,9 @@ internal static class Seen
     public const string TryEnterFailed = "TryEnter failed, then Enter";
     public const string GaveUp = "timed acquisition gave up (abandoned its place)";
     public const string TimedAcquired = "timed acquisition acquired";
+    public const string NoNode = "acquired without a queue node (lock_no_node)";
+    public const string ParkFailed = "futex wait: threw (injected)";
+    public const string ParkFailureRethrown = "exception caught while parked, rethrown with the lock released";
 
     // Lock-word states sampled before atomic steps (Coverage.Sample), written (tail, pending, locked).
     public const string PendingBehindOwner = "word (0,1,1): pending waiter behind the owner";

@@ -22,6 +22,7 @@ public static class Program
                 "disasm" => DriveToTier1(),
                 "events" => Events.Run(args[1]),
                 "checked" => Checked.Run(args[1]),
+                "parkfail" => ParkFailure.Run(args[1]),
                 _ => Usage(),
             };
         }
@@ -34,7 +35,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: QSpin.TestHost mode | stress <threads> <iterations> | fifo <waiters> | disasm | events <scenario> | checked <scenario>");
+        Console.Error.WriteLine("usage: QSpin.TestHost mode | stress <threads> <iterations> | fifo <waiters> | disasm | events <scenario> | checked <scenario> | parkfail interrupt|throw");
         return 2;
     }
 

@@ -14,7 +14,8 @@ internal static unsafe class Parker
 {
     /// <summary>
     /// Sleeps until kicked, or for at most <paramref name="timeoutNanoseconds"/> (-1: no limit); returns
-    /// at once if a kick is pending. May return spuriously.
+    /// at once if a kick is pending. May return spuriously. Never throws: a failure of the platform
+    /// wait is kept in <see cref="DeferredFailure"/> and counts as a spurious return.
     /// </summary>
     public static void Park(int slot, long timeoutNanoseconds)
     {
@@ -22,7 +23,16 @@ internal static unsafe class Parker
         TestHooks.Interleave();
         if (Interlocked.Exchange(ref *word, 0) != 0) return; // full: consumes a permit; pairs with Kick's exchange
         if (timeoutNanoseconds == 0) return;
-        WaitOnAddress.Wait(word, 0, timeoutNanoseconds);
+        try
+        {
+            WaitOnAddress.Wait(word, 0, timeoutNanoseconds);
+        }
+        catch (Exception e)
+        {
+            // A parked waiter's node is in a queue: it must not leave by an exception. Kept for the
+            // end of the acquisition (DeferredFailure); here it is a spurious wake-up.
+            DeferredFailure.Record(e);
+        }
         TestHooks.Interleave();
         Interlocked.Exchange(ref *word, 0); // full: consumes the permit that woke us (if any)
         if (LockEvents.Enabled) CountWake(slot);

@@ -133,6 +133,11 @@ internal static unsafe partial class WaitOnAddress
 
         private static object StripeOf(int* address) => s_stripes[(int)(((nuint)address >> 6) % (nuint)s_stripes.Length)];
 
+        /// <summary>
+        /// A <see cref="Thread.Interrupt"/> that lands here (entering the monitor or waiting on it)
+        /// leaves as <see cref="ThreadInterruptedException"/>: <see cref="Parker.Park"/> keeps it for
+        /// the end of the acquisition (DeferredFailure), so it is neither lost nor thrown out of a queue.
+        /// </summary>
         public static void Wait(int* address, int expected, int timeoutMilliseconds)
         {
             object m = StripeOf(address);
@@ -140,22 +145,32 @@ internal static unsafe partial class WaitOnAddress
             {
                 // The monitor's acquire orders this read after the waker's write of the word.
                 if (Volatile.Read(ref *address) != expected) return;
-                try
-                {
-                    Monitor.Wait(m, timeoutMilliseconds);
-                }
-                catch (ThreadInterruptedException)
-                {
-                    // A lock wait cannot be abandoned half-way through the queue; like a kernel
-                    // spinlock it is not interruptible. Treat it as a spurious wake-up.
-                }
+                Monitor.Wait(m, timeoutMilliseconds);
             }
         }
 
+        /// <summary>
+        /// Wakes the stripe. The wake must be delivered whatever happens, since the waker has already
+        /// changed the word: an interrupt that lands while entering the monitor is held back until the
+        /// pulse is done, then posted again on the thread.
+        /// </summary>
         public static void WakeAll(int* address)
         {
             object m = StripeOf(address);
-            lock (m) Monitor.PulseAll(m);
+            bool interrupted = false;
+            while (true)
+            {
+                try
+                {
+                    lock (m) Monitor.PulseAll(m);
+                    break;
+                }
+                catch (ThreadInterruptedException)
+                {
+                    interrupted = true; // consumed: the next Monitor.Enter blocks normally
+                }
+            }
+            if (interrupted) Thread.CurrentThread.Interrupt();
         }
     }
 }
