@@ -38,7 +38,7 @@ internal static class NativeSlowPath
 
         // (0,0,*) -> (0,1,*): try to become the one pending waiter.
         TestHooks.Interleave();
-        val = Interlocked.Or(ref word, LockWord.Pending); // acquire (full fence): pairs with the owner's release in Exit
+        val = Interlocked.Or(ref word, LockWord.Pending); // acquire (a full fence: it always writes; a CAS loop on x64 and ARMv8.0): pairs with the owner's release in Exit
 
         if ((val & ~LockWord.LockedMask) != 0)
         {

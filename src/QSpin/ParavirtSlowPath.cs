@@ -46,7 +46,7 @@ internal static unsafe class ParavirtSlowPath
             if ((val & LockWord.LockedPendingMask) == 0)
             {
                 TestHooks.Interleave();
-                if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0) // acquire (full fence): pairs with the release by ExitParavirt's CAS or Unlock's exchange
+                if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0) // acquire (a full fence when it succeeds): pairs with the release by ExitParavirt's CAS or Unlock's exchange
                 {
                     LockEvents.Inc(LockEvent.PvLockStealing);
                     return true;
@@ -66,7 +66,7 @@ internal static unsafe class ParavirtSlowPath
     {
         TestHooks.Interleave();
         bool stolen = (Volatile.Read(ref word) & LockWord.LockedPendingMask) == 0 // relaxed peek: a hint only, the CAS decides
-            && Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0; // acquire (full fence): pairs with the release by ExitParavirt's CAS or Unlock's exchange
+            && Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0; // acquire (a full fence when it succeeds): pairs with the release by ExitParavirt's CAS or Unlock's exchange
         LockEvents.IncIf(LockEvent.PvLockStealing, stolen);
         return stolen;
     }
@@ -95,11 +95,11 @@ internal static unsafe class ParavirtSlowPath
                 Spin.Pause();
             }
 
-            // [S] state = Halted; full fence; [L] node.Locked   versus the predecessor's
-            // [S] node.Locked = 1; full fence; [RmW] state Halted -> Hashed (KickNode).
+            // [S] state = Halted; [L] node.Locked   versus the predecessor's [S] node.Locked = Handed;
+            // [RmW] state Halted -> Hashing (KickNode), each store ordered before the load (design.md, store->load).
             // At least one side sees the other's store: we see the baton, or it sees us halted.
             TestHooks.Interleave();
-            Interlocked.Exchange(ref node->State, PvState.Halted); // full: pairs with KickNode's CAS on our state
+            Interlocked.Exchange(ref node->State, PvState.Halted); // full: its write is ordered before the read below (x64 xchg; arm64 swpal, or the loop and dmb ish); pairs with KickNode's CAS on our state
             TestHooks.Interleave();
             if (Volatile.Read(ref node->Locked) == 0) // acquire: pairs with the predecessor's release of the baton
             {
@@ -113,7 +113,7 @@ internal static unsafe class ParavirtSlowPath
             // Back to running, unless KickNode made us Hashed: that must stay, so that as head we know
             // the lock already names us and holds Slow.
             TestHooks.Interleave();
-            Interlocked.CompareExchange(ref node->State, PvState.Running, PvState.Halted); // full: pairs with KickNode's CAS
+            Interlocked.CompareExchange(ref node->State, PvState.Running, PvState.Halted); // atomic with KickNode's CAS on the same word (a full fence when it succeeds)
             LockEvents.IncIf(LockEvent.PvSpuriousWakeup, Volatile.Read(ref node->Locked) == Baton.Waiting); // relaxed: statistics only
             if (TWait.CanGiveUp && wait.ShouldGiveUp()) return Volatile.Read(ref node->Locked) != Baton.Waiting; // acquire: pairs with the baton's release
         }
@@ -127,7 +127,7 @@ internal static unsafe class ParavirtSlowPath
     public static void KickNode(QSpinLock lck, QNode* next)
     {
         TestHooks.Interleave();
-        if (Interlocked.CompareExchange(ref next->State, PvState.Hashing, PvState.Halted) != PvState.Halted) // full: orders our baton store before this read; pairs with WaitNode's exchange
+        if (Interlocked.CompareExchange(ref next->State, PvState.Hashing, PvState.Halted) != PvState.Halted) // reads after our baton store even when it fails (a release store, or a CAS, before an acquire RmW); pairs with WaitNode's exchange
             return;
 
         // We own the lock, and only our own unlock reads these: no atomics needed.
@@ -147,7 +147,7 @@ internal static unsafe class ParavirtSlowPath
     public static void WakeNode(QNode* next)
     {
         TestHooks.Interleave();
-        if (Interlocked.CompareExchange(ref next->State, PvState.Running, PvState.Halted) == PvState.Halted) // full: orders the baton before this read; pairs with WaitNode's exchange
+        if (Interlocked.CompareExchange(ref next->State, PvState.Running, PvState.Halted) == PvState.Halted) // reads after the baton store even when it fails (a release store, or a CAS, before an acquire RmW); pairs with WaitNode's exchange
             Parker.Kick(LockWord.TailSlot(next->Tail));
     }
 
@@ -225,7 +225,7 @@ internal static unsafe class ParavirtSlowPath
                     Volatile.Write(ref lck.PvHead, node->Tail); // ordered before Slow by the exchange below
                 }
                 TestHooks.Interleave();
-                byte old = Interlocked.Exchange(ref locked, LockWord.Slow); // full: publishes PvHead before Slow; pairs with the unlock CAS that reads Slow
+                byte old = Interlocked.Exchange(ref locked, LockWord.Slow); // full (release needed): publishes PvHead before Slow; pairs with the unlock CAS that reads Slow
                 if (TestHooks.Is(Mutant.PvSlowBeforeHash))
                 {
                     TestHooks.Interleave();
@@ -274,10 +274,10 @@ internal static unsafe class ParavirtSlowPath
     private static void Deregister(QSpinLock lck, QNode* node)
     {
         TestHooks.Interleave();
-        if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref lck.Word), LockWord.Locked, LockWord.Slow) == LockWord.Slow) // full: pairs with the owner's unlock CAS
+        if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref lck.Word), LockWord.Locked, LockWord.Slow) == LockWord.Slow) // atomic with the owner's unlock CAS and exchange of the same byte (a full fence when it succeeds)
         {
             TestHooks.Interleave();
-            Interlocked.CompareExchange(ref lck.PvHead, 0, node->Tail); // full: clear only our own registration
+            Interlocked.CompareExchange(ref lck.PvHead, 0, node->Tail); // atomic with the unlock's exchange of PvHead: clear only our own registration
         }
     }
 
@@ -288,7 +288,7 @@ internal static unsafe class ParavirtSlowPath
         TestHooks.Interleave();
         if (Volatile.Read(ref LockWord.LockedByte(ref word)) != 0) return false; // relaxed peek
         TestHooks.Interleave();
-        return Interlocked.CompareExchange(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked, (ushort)LockWord.Pending) == LockWord.Pending; // acquire (full fence): pairs with the release in Exit
+        return Interlocked.CompareExchange(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked, (ushort)LockWord.Pending) == LockWord.Pending; // acquire (a full fence when it succeeds): pairs with the release in Exit
     }
 
     /// <summary>
@@ -305,13 +305,13 @@ internal static unsafe class ParavirtSlowPath
             throw new SynchronizationLockException(
                 $"QSpinLock.Exit found a corrupted lock word {LockWord.Describe(Volatile.Read(ref lck.Word))}; the lock was left as it was.");
 
-        // The failed CAS that read Slow is a full fence, so this exchange sees the registration that
-        // was published before Slow (the kernel's smp_rmb()). Taking it atomically means a head that
-        // registers from now on is not erased by us.
+        // The failed CAS that read Slow is an acquire load (on arm64 LSE only that: a failed casal writes
+        // nothing; x64 and ARMv8.0 give a full fence), which is all we need: this exchange sees the registration
+        // published before Slow (the kernel's smp_rmb()). Taking it atomically, we never erase a head that registers later.
         TestHooks.Interleave();
         int head = Interlocked.Exchange(ref lck.PvHead, 0); // full: pairs with the head's write before its exchange of Slow
         TestHooks.Interleave();
-        Interlocked.Exchange(ref locked, 0); // release + full fence: the lock is free, and the re-read below is ordered after it
+        Interlocked.Exchange(ref locked, 0); // release (full): the lock is free; the re-read below needs only this exchange's acquire read (design.md, store->load)
 
         // The lock may be taken and even collected from here on; the kick goes to the head's thread
         // slot, and a kick of a thread that is no longer parked is only a spurious wake-up. head is 0

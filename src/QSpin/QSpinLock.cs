@@ -77,7 +77,7 @@ public sealed class QSpinLock
     {
         TestHooks.Interleave();
         bool taken = Volatile.Read(ref Word) == 0 // relaxed peek, avoids taking the line exclusive when busy
-            && Interlocked.CompareExchange(ref Word, LockWord.Locked, 0) == 0; // acquire (full fence): pairs with the release in Exit
+            && Interlocked.CompareExchange(ref Word, LockWord.Locked, 0) == 0; // acquire (a full fence when it succeeds): pairs with the release in Exit
         LockEvents.IncIf(LockEvent.Fastpath, taken);
         return taken;
     }
@@ -218,10 +218,10 @@ public sealed class QSpinLock
     {
         if (mode == QSpinMode.Paravirt)
         {
-            ushort low = Interlocked.CompareExchange(ref LockWord.LockedPending(ref Word), (ushort)LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
+            ushort low = Interlocked.CompareExchange(ref LockWord.LockedPending(ref Word), (ushort)LockWord.Locked, 0); // acquire (a full fence when it succeeds): pairs with the release in Exit
             return low == 0 ? 0 : low | LockWord.TailMask; // non-zero: the slow path ignores the value in pv mode
         }
-        return Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (full fence): pairs with the release in Exit
+        return Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (a full fence when it succeeds): pairs with the release in Exit
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -272,7 +272,7 @@ public sealed class QSpinLock
     internal void ExitParavirt()
     {
         TestHooks.Interleave();
-        byte seen = Interlocked.CompareExchange(ref LockWord.LockedByte(ref Word), 0, LockWord.Locked); // release (full fence): pairs with the next owner's acquire
+        byte seen = Interlocked.CompareExchange(ref LockWord.LockedByte(ref Word), 0, LockWord.Locked); // release (a full fence when it succeeds): pairs with the next owner's acquire; failing on Slow it is an acquire load, which Unlock needs
         if (seen != LockWord.Locked) ParavirtSlowPath.Unlock(this, seen);
     }
 

@@ -61,7 +61,7 @@ internal static unsafe class QueuedSlowPath
         // Publish our node as the new tail: p,*,* -> n,*,*. The exchange is a full fence in .NET,
         // which also orders the node initialisation before it (the kernel's smp_wmb()).
         TestHooks.Interleave();
-        int old = Interlocked.Exchange(ref LockWord.Tail(ref word), (ushort)((uint)tail >> LockWord.TailOffset)) << LockWord.TailOffset; // full: pairs with the predecessor's decode of our tail and the head's claim CAS
+        int old = Interlocked.Exchange(ref LockWord.Tail(ref word), (ushort)((uint)tail >> LockWord.TailOffset)) << LockWord.TailOffset; // full: pairs with the predecessor's decode of our tail and the head's claim CAS; its acquire keeps our later 32-bit reads of the word from seeing locked/pending older than the tail it replaced (design.md, mixed sizes)
 
         QNode* next = null;
         if (old != 0)
@@ -86,7 +86,7 @@ internal static unsafe class QueuedSlowPath
             {
                 // Leave our place unless the baton arrived meanwhile (then we are the head).
                 TestHooks.Interleave();
-                if (Interlocked.CompareExchange(ref node->Locked, Baton.Abandoned, Baton.Waiting) == Baton.Waiting) // full: pairs with the predecessor's hand-over CAS
+                if (Interlocked.CompareExchange(ref node->Locked, Baton.Abandoned, Baton.Waiting) == Baton.Waiting) // a full fence when it succeeds; failing, an acquire read of the baton: pairs with the predecessor's hand-over CAS
                 {
                     if (TVariant.IsParavirt) Volatile.Write(ref node->State, PvState.Halted); // relaxed hint: a successor stops spinning on us early
                     tn.ReleaseNode(index);
@@ -137,7 +137,7 @@ internal static unsafe class QueuedSlowPath
             {
                 TestHooks.Interleave();
                 int newVal = (val & ~LockWord.TailMask) | LockWord.Locked;
-                int seen = Interlocked.CompareExchange(ref word, newVal, val); // full (relaxed in the kernel): clears our tail; pairs with the next arrival's tail exchange
+                int seen = Interlocked.CompareExchange(ref word, newVal, val); // a full fence when it succeeds (relaxed in the kernel): clears our tail; pairs with the next arrival's tail exchange; a failure is only an acquire load (LSE), all the re-check below needs
                 if (seen == val)
                 {
                     tn.ReleaseNode(index);
@@ -199,7 +199,7 @@ internal static unsafe class QueuedSlowPath
                 break;
             }
             TestHooks.Interleave();
-            if (Interlocked.CompareExchange(ref next->Locked, Baton.Handed, Baton.Waiting) == Baton.Waiting) // full (release): pairs with the waiter's abandon CAS and its acquire spin
+            if (Interlocked.CompareExchange(ref next->Locked, Baton.Handed, Baton.Waiting) == Baton.Waiting) // release (a full fence when it succeeds; failing, an acquire read of Abandoned): pairs with the waiter's abandon CAS and its acquire spin
                 break;
 
             // `next` gave up. If it is the tail, take it out of the queue and we are done; otherwise
@@ -246,7 +246,7 @@ internal static unsafe class QueuedSlowPath
             int val = Volatile.Read(ref word); // acquire
             if ((val & LockWord.TailMask) != tail) return false;
             TestHooks.Interleave();
-            if (Interlocked.CompareExchange(ref word, val & ~LockWord.TailMask, val) == val) // full: empties the queue; pairs with the next arrival's tail exchange
+            if (Interlocked.CompareExchange(ref word, val & ~LockWord.TailMask, val) == val) // a full fence when it succeeds: empties the queue; pairs with the next arrival's tail exchange
                 return true;
         }
     }
@@ -276,7 +276,7 @@ internal static unsafe class QueuedSlowPath
     {
         TestHooks.Interleave();
         return Volatile.Read(ref word) == 0 // relaxed peek
-            && Interlocked.CompareExchange(ref word, LockWord.Locked, 0) == 0; // acquire (full fence): pairs with the release in Exit
+            && Interlocked.CompareExchange(ref word, LockWord.Locked, 0) == 0; // acquire (a full fence when it succeeds): pairs with the release in Exit
     }
 
     /// <summary>

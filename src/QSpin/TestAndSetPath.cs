@@ -21,7 +21,7 @@ internal static class TestAndSetPath
 
             TestHooks.Interleave();
             if (Volatile.Read(ref word) == 0 // relaxed test before the set: no line ping-pong while held
-                && Interlocked.CompareExchange(ref word, LockWord.Locked, 0) == 0) // acquire (full fence): pairs with the release in Exit
+                && Interlocked.CompareExchange(ref word, LockWord.Locked, 0) == 0) // acquire (a full fence when it succeeds): pairs with the release in Exit
                 return true;
         }
     }
