@@ -66,7 +66,7 @@ internal static class CheckedMode
                 while (true)
                 {
                     int slice = DeadlockCheckMilliseconds;
-                    if (l.EnterTimed(mode, CheckSlice(slice, limit))) break;
+                    if (l.EnterAs(mode, CheckSlice(slice, limit))) break;
                     if (limit is { } lim && lim.ShouldGiveUp()) return false;
                     ThrowIfDeadlockVictim(me);
                 }
@@ -118,7 +118,7 @@ internal static class CheckedMode
             s_owners.Remove(l);
             me.Held.Remove(l);
         }
-        l.ExitIn(mode);
+        l.ExitAs(mode);
     }
 
     public static bool IsHeldByCurrentThread(QSpinLock l)

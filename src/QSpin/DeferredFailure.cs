@@ -49,7 +49,7 @@ internal static class DeferredFailure
         ExceptionDispatchInfo? e = t_exception;
         if (e is null) return;
         t_exception = null;
-        if (acquired) lck.ExitIn(mode);
+        if (acquired) lck.ExitAs(mode);
         e.Throw();
     }
 }

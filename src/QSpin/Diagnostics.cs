@@ -25,7 +25,7 @@ internal static class QSpinDiagnostics
         sb.AppendLine($"parked head registered (paravirt): {TailName(Volatile.Read(ref lck.PvHead))}");
         sb.AppendLine("thread slots with nodes in use (any lock):");
         int shown = 0;
-        foreach (SlotSnapshot s in QNodes.Snapshot())
+        foreach (SlotSnapshot s in ThreadSlots.Snapshot())
         {
             if (s.Depth == 0 && Array.TrueForAll(s.Nodes, n => n.Locked != Baton.Abandoned)) continue;
             sb.Append($"  slot {s.Slot} {s.Owner}: depth {s.Depth}, park word {s.ParkWord}");

@@ -51,7 +51,7 @@ internal static class LockEvents
     [
         new(LockEvent.Fastpath, "fastpath", "fastpath", "acquisitions by the uncontended one-CAS fast path (Enter, TryEnter, and the first try of timed and cancellable entry)", null, null),
         new(LockEvent.LockPending, "lock_pending", "pending", "acquisitions by the pending bit, outside the queue (native)", null, null),
-        new(LockEvent.LockSlowpath, "lock_slowpath", "slowpath", "acquisitions through the MCS queue (native)", null, null),
+        new(LockEvent.LockSlowpath, "lock_slowpath", "slowpath", "acquisitions through the MCS queue", null, null),
         new(LockEvent.LockUseNode2, "lock_use_node2", "use_node2", "queueings that used a thread's 2nd node (nesting)", null, null),
         new(LockEvent.LockUseNode3, "lock_use_node3", "use_node3", "queueings that used a thread's 3rd node", null, null),
         new(LockEvent.LockUseNode4, "lock_use_node4", "use_node4", "queueings that used a thread's 4th node", null, null),

@@ -10,13 +10,11 @@ namespace QSpin;
 internal static class NativeSlowPath
 {
     /// <summary>
-    /// Acquires <paramref name="lck"/> after the fast-path CAS failed having seen <paramref name="val"/>;
-    /// false if <paramref name="wait"/> gave up first.
+    /// Acquires the lock whose word is <paramref name="word"/> after the fast-path CAS failed having
+    /// seen <paramref name="val"/>; false if <paramref name="wait"/> gave up first.
     /// </summary>
-    public static bool Lock<TWait>(QSpinLock lck, int val, ref TWait wait) where TWait : struct, IWaitPolicy
+    public static bool Lock<TWait>(ref int word, int val, ref TWait wait) where TWait : struct, IWaitPolicy
     {
-        ref int word = ref lck.Word;
-
         // (0,1,0): a pending waiter is taking the lock right now; give it a bounded number of re-reads.
         if (val == LockWord.Pending)
         {
@@ -30,11 +28,7 @@ internal static class NativeSlowPath
         }
 
         // Anything besides the locked byte (pending or a queue): take a place in the queue.
-        if ((val & ~LockWord.LockedMask) != 0)
-        {
-            LockEvents.Inc(LockEvent.LockSlowpath);
-            return QueuedSlowPath.Lock<NativeQueue, TWait>(lck, ref wait);
-        }
+        if ((val & ~LockWord.LockedMask) != 0) return QueuedSlowPath.Lock<NativeQueue, TWait>(ref word, ref wait);
 
         // (0,0,*) -> (0,1,*): try to become the one pending waiter.
         TestHooks.Interleave();
@@ -49,8 +43,7 @@ internal static class NativeSlowPath
                 TestHooks.Interleave();
                 Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: we own the pending bit
             }
-            LockEvents.Inc(LockEvent.LockSlowpath);
-            return QueuedSlowPath.Lock<NativeQueue, TWait>(lck, ref wait);
+            return QueuedSlowPath.Lock<NativeQueue, TWait>(ref word, ref wait);
         }
 
         // We are pending: (*,1,1) -> (*,1,0). Wait for the owner to go.
@@ -78,15 +71,5 @@ internal static class NativeSlowPath
         Volatile.Write(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked); // relaxed in the kernel; a release store here
         LockEvents.Inc(LockEvent.LockPending);
         return true;
-    }
-}
-
-/// <summary>The native flavour of the MCS queue: unbounded spinning, no parking.</summary>
-internal readonly struct NativeQueue : IQueueVariant
-{
-    public static bool IsParavirt
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => false;
     }
 }

@@ -14,30 +14,20 @@ namespace QSpin;
 /// clear); this keeps throughput up when waiters are descheduled. A head that was woken and lost the
 /// lock again keeps pending while it parks again, so stealers cannot bypass it indefinitely.
 /// </summary>
-internal static unsafe class ParavirtSlowPath
+/// <typeparam name="THeads">Where the lock records its parked head (<see cref="IParkedHeads"/>).</typeparam>
+internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IParkedHeads
 {
-    /// <summary>Acquires <paramref name="lck"/> after the fast-path CAS failed. No pending path in pv mode.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Lock<TWait>(QSpinLock lck, ref TWait wait) where TWait : struct, IWaitPolicy =>
-        QueuedSlowPath.Lock<ParavirtQueue, TWait>(lck, ref wait);
-
     /// <summary>
-    /// The kernel's hybrid unfair trylock, with two changes. It takes the locked byte whenever locked
-    /// and pending are both clear, even past a queue, and stops when a queue head is spinning (pending
-    /// set) or after the pv spin threshold. The kernel also stops at once when there is no queue; here
-    /// an arrival at a held lock with no queue keeps trying, so two running threads pass the lock
-    /// between them without queueing, as an unfair lock does. And it looks at the word with exponential
-    /// back-off (up to <see cref="Spin.StealBackoffCap"/> pauses), so the owner keeps the line and
-    /// often takes the lock again before the line moves. Both were measured (docs/benchmarks.md): with
-    /// the kernel's rule every contended acquisition between two cores went through the queue, and the
-    /// lock ran at 0.7x System.Threading.Lock whenever moving a cache line between the cores was slow.
-    /// Unfairness stays bounded: after the threshold the arrival queues, and a spinning queue head sets
-    /// pending, which stops every stealer and the fast path.
+    /// The kernel's hybrid unfair trylock, with two changes: an arrival at a held lock keeps trying
+    /// also while nobody is queued (the kernel queues at once then), and it looks at the word with
+    /// exponential back-off (up to <see cref="Spin.StealBackoffCap"/> pauses). It takes the locked byte
+    /// whenever locked and pending are both clear, even past a queue, and stops when a queue head is
+    /// spinning (pending set) or after the pv spin threshold, so unfairness stays bounded. Why, with
+    /// the measurements: docs/design.md ("Paravirt: what differs from the kernel") and docs/benchmarks.md.
     /// </summary>
     /// <returns>True if the lock was stolen; false to queue (also when <paramref name="wait"/> gave up: the queue then gives up at its first check).</returns>
-    public static bool TrySteal<TWait>(QSpinLock lck, ref TWait wait) where TWait : struct, IWaitPolicy
+    public static bool TrySteal<TWait>(ref int word, ref TWait wait) where TWait : struct, IWaitPolicy
     {
-        ref int word = ref lck.Word;
         int backoff = 1;
         for (int spins = Spin.PvStealSpins; ; )
         {
@@ -107,7 +97,7 @@ internal static unsafe class ParavirtSlowPath
                 LockEvents.IncIf(LockEvent.PvWaitAgain, waits > 0);
                 LockEvents.IncIf(LockEvent.PvWaitEarly, waitEarly);
                 TestHooks.Interleave();
-                if (Volatile.Read(ref node->State) == PvState.Halted) Parker.Park(slot, wait.RemainingNanoseconds()); // pv_wait(&state, Halted)
+                if (Volatile.Read(ref node->State) == PvState.Halted) SlotParking.Park(slot, wait.RemainingNanoseconds()); // pv_wait(&state, Halted)
             }
 
             // Back to running, unless KickNode made us Hashed: that must stay, so that as head we know
@@ -124,7 +114,7 @@ internal static unsafe class ParavirtSlowPath
     /// the successor is parked it is not woken now: it is marked Hashed and registered with the lock,
     /// and Slow in the locked byte makes our own unlock kick it.
     /// </summary>
-    public static void KickNode(QSpinLock lck, QNode* next)
+    public static void KickNode(ref int word, QNode* next)
     {
         TestHooks.Interleave();
         if (Interlocked.CompareExchange(ref next->State, PvState.Hashing, PvState.Halted) != PvState.Halted) // reads after our baton store even when it fails (a release store, or a CAS, before an acquire RmW); pairs with WaitNode's exchange
@@ -132,10 +122,9 @@ internal static unsafe class ParavirtSlowPath
 
         // We own the lock, and only our own unlock reads these: no atomics needed.
         TestHooks.Interleave();
-        Volatile.Write(ref lck.PvHead, next->Tail); // release: register the parked head
-        LockEvents.Inc(LockEvent.PvHashHops);
+        THeads.Record(ref word, next->Tail); // release: register the parked head
         TestHooks.Interleave();
-        Volatile.Write(ref LockWord.LockedByte(ref lck.Word), LockWord.Slow); // release: our unlock takes the slow path
+        Volatile.Write(ref LockWord.LockedByte(ref word), LockWord.Slow); // release: our unlock takes the slow path
         TestHooks.Interleave();
         Volatile.Write(ref next->State, PvState.Hashed); // release: the registration is complete; pairs with the head's wait for Hashed
     }
@@ -148,7 +137,7 @@ internal static unsafe class ParavirtSlowPath
     {
         TestHooks.Interleave();
         if (Interlocked.CompareExchange(ref next->State, PvState.Running, PvState.Halted) == PvState.Halted) // reads after the baton store even when it fails (a release store, or a CAS, before an acquire RmW); pairs with WaitNode's exchange
-            Parker.Kick(LockWord.TailSlot(next->Tail));
+            SlotParking.Kick(LockWord.TailSlot(next->Tail));
     }
 
     /// <summary>
@@ -157,9 +146,8 @@ internal static unsafe class ParavirtSlowPath
     /// it was free, the lock is ours) and park until the unlocker kicks us. Returns the lock word with
     /// the lock held by us.
     /// </summary>
-    public static bool WaitHeadOrLock<TWait>(QSpinLock lck, QNode* node, int slot, ref TWait wait, out int val) where TWait : struct, IWaitPolicy
+    public static bool WaitHeadOrLock<TWait>(ref int word, QNode* node, int slot, ref TWait wait, out int val) where TWait : struct, IWaitPolicy
     {
-        ref int word = ref lck.Word;
         ref byte locked = ref LockWord.LockedByte(ref word);
 
         // KickNode may have registered us and set Slow; if it is in the middle of it, let it finish
@@ -207,7 +195,7 @@ internal static unsafe class ParavirtSlowPath
 
             if (givingUp)
             {
-                if (registered) Deregister(lck, node);
+                if (registered) Deregister(ref word, node);
                 val = 0;
                 return false;
             }
@@ -222,14 +210,14 @@ internal static unsafe class ParavirtSlowPath
                 if (!TestHooks.Is(Mutant.PvSlowBeforeHash))
                 {
                     TestHooks.Interleave();
-                    Volatile.Write(ref lck.PvHead, node->Tail); // ordered before Slow by the exchange below
+                    THeads.Record(ref word, node->Tail); // ordered before Slow by the exchange below
                 }
                 TestHooks.Interleave();
                 byte old = Interlocked.Exchange(ref locked, LockWord.Slow); // full (release needed): publishes PvHead before Slow; pairs with the unlock CAS that reads Slow
                 if (TestHooks.Is(Mutant.PvSlowBeforeHash))
                 {
                     TestHooks.Interleave();
-                    Volatile.Write(ref lck.PvHead, node->Tail); // the seeded bug: published after Slow, unordered with the unlocker's read
+                    THeads.Record(ref word, node->Tail); // the seeded bug: published after Slow, unordered with the unlocker's read
                 }
                 if (old == 0)
                 {
@@ -243,11 +231,10 @@ internal static unsafe class ParavirtSlowPath
                         Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: only the head sets or clears pending in pv mode
                     }
                     TestHooks.Interleave();
-                    Volatile.Write(ref lck.PvHead, 0); // relaxed: only our own unlock reads it, and we own the lock
+                    THeads.Erase(ref word);
                     goto gotLock;
                 }
                 registered = true;
-                LockEvents.Inc(LockEvent.PvHashHops); // one probe: the lock itself names its parked head
             }
 
             TestHooks.Interleave();
@@ -255,7 +242,7 @@ internal static unsafe class ParavirtSlowPath
             LockEvents.Inc(LockEvent.PvWaitHead);
             LockEvents.IncIf(LockEvent.PvWaitAgain, waits > 0);
             TestHooks.Interleave();
-            if (Volatile.Read(ref locked) == LockWord.Slow) Parker.Park(slot, wait.RemainingNanoseconds()); // pv_wait(&locked, Slow); acquire: pairs with the unlocker's release
+            if (Volatile.Read(ref locked) == LockWord.Slow) SlotParking.Park(slot, wait.RemainingNanoseconds()); // pv_wait(&locked, Slow); acquire: pairs with the unlocker's release
             // Woken, spuriously, or the lock was stolen after the unlocker released it: try again.
         }
 
@@ -271,13 +258,13 @@ internal static unsafe class ParavirtSlowPath
     /// by the fast path) and our registration with it. If Slow is already gone, the owner's unlock has
     /// consumed the registration and will only kick us spuriously.
     /// </summary>
-    private static void Deregister(QSpinLock lck, QNode* node)
+    private static void Deregister(ref int word, QNode* node)
     {
         TestHooks.Interleave();
-        if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref lck.Word), LockWord.Locked, LockWord.Slow) == LockWord.Slow) // atomic with the owner's unlock CAS and exchange of the same byte (a full fence when it succeeds)
+        if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, LockWord.Slow) == LockWord.Slow) // atomic with the owner's unlock CAS and exchange of the same byte (a full fence when it succeeds)
         {
             TestHooks.Interleave();
-            Interlocked.CompareExchange(ref lck.PvHead, 0, node->Tail); // atomic with the unlock's exchange of PvHead: clear only our own registration
+            THeads.Withdraw(ref word, node->Tail); // atomic with the unlock's exchange of PvHead: clear only our own registration
         }
     }
 
@@ -296,20 +283,20 @@ internal static unsafe class ParavirtSlowPath
     /// Slow means a parked head is registered: deregister it, release, then kick it.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Unlock(QSpinLock lck, byte seen)
+    public static void Unlock(ref int word, byte seen)
     {
-        ref byte locked = ref LockWord.LockedByte(ref lck.Word);
+        ref byte locked = ref LockWord.LockedByte(ref word);
         if (seen == 0)
             throw new SynchronizationLockException("QSpinLock.Exit was called on a lock that is not held.");
         if (seen != LockWord.Slow)
             throw new SynchronizationLockException(
-                $"QSpinLock.Exit found a corrupted lock word {LockWord.Describe(Volatile.Read(ref lck.Word))}; the lock was left as it was.");
+                $"QSpinLock.Exit found a corrupted lock word {LockWord.Describe(Volatile.Read(ref word))}; the lock was left as it was.");
 
         // The failed CAS that read Slow is an acquire load (on arm64 LSE only that: a failed casal writes
         // nothing; x64 and ARMv8.0 give a full fence), which is all we need: this exchange sees the registration
         // published before Slow (the kernel's smp_rmb()). Taking it atomically, we never erase a head that registers later.
         TestHooks.Interleave();
-        int head = Interlocked.Exchange(ref lck.PvHead, 0); // full: pairs with the head's write before its exchange of Slow
+        int head = THeads.Take(ref word); // full: pairs with the head's write before its exchange of Slow
         TestHooks.Interleave();
         Interlocked.Exchange(ref locked, 0); // release (full): the lock is free; the re-read below needs only this exchange's acquire read (design.md, store->load)
 
@@ -322,7 +309,7 @@ internal static unsafe class ParavirtSlowPath
         // A new head (after one gave up) may have registered over a Slow that our store just erased:
         // it parks only if it read Slow before our store, and then its registration is visible here.
         TestHooks.Interleave();
-        int late = Volatile.Read(ref lck.PvHead); // acquire: ordered after our exchange of the locked byte
+        int late = THeads.Peek(ref word); // acquire: ordered after our exchange of the locked byte
         if (late != 0 && late != head) KickHead(late);
     }
 
@@ -330,17 +317,7 @@ internal static unsafe class ParavirtSlowPath
     {
         LockEvents.Inc(LockEvent.PvKickUnlock);
         long start = LockEvents.Now();
-        Parker.Kick(LockWord.TailSlot(head));
+        SlotParking.Kick(LockWord.TailSlot(head));
         if (LockEvents.Enabled) LockEvents.Add(LockEvent.PvLatencyKick, LockEvents.NanosecondsSince(start));
-    }
-}
-
-/// <summary>The paravirt flavour of the MCS queue.</summary>
-internal readonly struct ParavirtQueue : IQueueVariant
-{
-    public static bool IsParavirt
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => true;
     }
 }

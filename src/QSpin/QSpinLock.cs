@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace QSpin;
 
@@ -28,6 +29,7 @@ namespace QSpin;
 /// owns a 640-byte block of native memory (4 padded queue nodes and a parking word), kept for reuse.
 /// </para>
 /// </remarks>
+[StructLayout(LayoutKind.Sequential)] // PvHead right after Word: NextWordHead finds it from the word
 public sealed class QSpinLock
 {
     /// <summary>The lock word; see <see cref="LockWord"/> for the layout.</summary>
@@ -35,8 +37,8 @@ public sealed class QSpinLock
 
     /// <summary>
     /// Paravirt: the tail encoding of the queue head that parked and must be kicked by the unlocker,
-    /// 0 when none. This replaces the kernel's lock-to-node hash table (see docs/design.md): it sits in
-    /// the object's padding, so it costs no memory, and it needs no probing.
+    /// 0 when none (<see cref="NextWordHead"/>). This replaces the kernel's lock-to-node hash table
+    /// (see docs/design.md): it sits in the object's padding, so it costs no memory, and it needs no probing.
     /// </summary>
     internal int PvHead;
 
@@ -57,10 +59,8 @@ public sealed class QSpinLock
             CheckedMode.Enter(this, QSpinOps.Current, null);
             return;
         }
-        TestHooks.Interleave();
         int seen = FastPath(QSpinOps.Current);
         if (seen != 0) EnterContended(seen);
-        else LockEvents.Inc(LockEvent.Fastpath);
     }
 
     /// <summary>Acquires the lock only if it is free and nobody is waiting for it; never waits or queues.</summary>
@@ -92,16 +92,10 @@ public sealed class QSpinLock
     public bool TryEnter(int millisecondsTimeout)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(millisecondsTimeout, Timeout.Infinite);
-        if (CheckedMode.Enabled && millisecondsTimeout != 0)
-            return CheckedMode.Enter(this, QSpinOps.Current, millisecondsTimeout == Timeout.Infinite ? null : Until.After(millisecondsTimeout, default));
-        if (TryEnter()) return true;
-        if (millisecondsTimeout == 0) return false;
-        if (millisecondsTimeout == Timeout.Infinite)
-        {
-            Enter();
-            return true;
-        }
-        return EnterTimed(QSpinOps.Current, Until.After(millisecondsTimeout, default));
+        if (millisecondsTimeout == 0) return TryEnter();
+        Until limit = Until.After(millisecondsTimeout, default);
+        if (CheckedMode.Enabled) return CheckedMode.Enter(this, QSpinOps.Current, millisecondsTimeout == Timeout.Infinite ? null : limit);
+        return millisecondsTimeout == Timeout.Infinite ? EnterAs(QSpinOps.Current) : EnterAs(QSpinOps.Current, limit);
     }
 
     /// <summary>
@@ -127,20 +121,11 @@ public sealed class QSpinLock
     public void Enter(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (CheckedMode.Enabled)
-        {
-            if (!CheckedMode.Enter(this, QSpinOps.Current, new Until(long.MaxValue, cancellationToken)))
-                throw new OperationCanceledException(cancellationToken);
-            return;
-        }
-        if (TryEnter()) return;
-        if (!cancellationToken.CanBeCanceled)
-        {
-            Enter();
-            return;
-        }
-        if (!EnterTimed(QSpinOps.Current, new Until(long.MaxValue, cancellationToken)))
-            throw new OperationCanceledException(cancellationToken);
+        var limit = new Until(long.MaxValue, cancellationToken);
+        bool acquired = CheckedMode.Enabled ? CheckedMode.Enter(this, QSpinOps.Current, limit)
+            : cancellationToken.CanBeCanceled ? EnterAs(QSpinOps.Current, limit)
+            : EnterAs(QSpinOps.Current);
+        if (!acquired) throw new OperationCanceledException(cancellationToken);
     }
 
     /// <summary>Releases the lock.</summary>
@@ -149,9 +134,7 @@ public sealed class QSpinLock
     public void Exit()
     {
         if (CheckedMode.Enabled) CheckedMode.Exit(this, QSpinOps.Current);
-        else if (QSpinOps.Current == QSpinMode.Native) ExitNative();
-        else if (QSpinOps.Current == QSpinMode.Paravirt) ExitParavirt();
-        else ExitTestAndSet();
+        else ExitAs(QSpinOps.Current);
     }
 
     /// <summary>Acquires the lock and returns a scope whose <see cref="Scope.Dispose"/> releases it: <c>using (l.EnterScope()) { ... }</c>.</summary>
@@ -204,7 +187,7 @@ public sealed class QSpinLock
         }
     }
 
-    // ---- The "patched" entry points. Exit inlines exactly one of these. ----
+    // ---- The "patched" paths: Enter inlines FastPath, Exit exactly one of the unlocks. ----
 
     /// <summary>
     /// The one atomic of an uncontended acquisition; returns 0 when it took the lock, else a non-zero
@@ -216,48 +199,74 @@ public sealed class QSpinLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int FastPath(QSpinMode mode)
     {
+        TestHooks.Interleave();
+        int seen;
         if (mode == QSpinMode.Paravirt)
         {
             ushort low = Interlocked.CompareExchange(ref LockWord.LockedPending(ref Word), (ushort)LockWord.Locked, 0); // acquire (a full fence when it succeeds): pairs with the release in Exit
-            return low == 0 ? 0 : low | LockWord.TailMask; // non-zero: the slow path ignores the value in pv mode
+            seen = low == 0 ? 0 : low | LockWord.TailMask; // non-zero: the slow path ignores the value in pv mode
         }
-        return Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (a full fence when it succeeds): pairs with the release in Exit
+        else
+        {
+            seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (a full fence when it succeeds): pairs with the release in Exit
+        }
+        LockEvents.IncIf(LockEvent.Fastpath, seen == 0);
+        return seen;
     }
 
+    /// <summary>The out-of-line contended path of <see cref="Enter()"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterContended(int seen)
     {
         var forever = new Forever();
-        EnterContendedIn(QSpinOps.Current, seen, ref forever);
+        EnterContended(QSpinOps.Current, seen, ref forever);
     }
 
-    /// <summary>The contended path of every entry point; false only when <paramref name="wait"/> gave up.</summary>
+    /// <summary>
+    /// The one contended funnel of every entry point: the mode's slow path, the contention events, and
+    /// what a park left behind (<see cref="DeferredFailure"/>). False only when <paramref name="wait"/> gave up.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool EnterContendedIn<TWait>(QSpinMode mode, int seen, ref TWait wait) where TWait : struct, IWaitPolicy
+    private bool EnterContended<TWait>(QSpinMode mode, int seen, ref TWait wait) where TWait : struct, IWaitPolicy
     {
         long contentionStart = QSpinEventSource.Log.IsEnabled() ? QSpinEventSource.Start(this) : 0;
         bool acquired;
-        if (mode == QSpinMode.Native) acquired = NativeSlowPath.Lock(this, seen, ref wait);
-        else if (mode == QSpinMode.Paravirt) acquired = ParavirtSlowPath.Lock(this, ref wait);
-        else acquired = TestAndSetPath.Lock(this, ref wait);
+        if (mode == QSpinMode.Native) acquired = NativeSlowPath.Lock(ref Word, seen, ref wait);
+        else if (mode == QSpinMode.Paravirt) acquired = QueuedSlowPath.Lock<ParavirtQueue<NextWordHead>, TWait>(ref Word, ref wait);
+        else acquired = TestAndSetPath.Lock(ref Word, ref wait);
         if (contentionStart != 0) QSpinEventSource.Stop(contentionStart);
         // Only paravirt waiters park, so only they can have caught a failure while parked.
         if (mode == QSpinMode.Paravirt && DeferredFailure.Pending) DeferredFailure.Raise(this, mode, acquired);
         return acquired;
     }
 
-    /// <summary>A timed or cancellable acquisition in <paramref name="mode"/>; the real code of TryEnter(timeout) and Enter(token).</summary>
+    // ---- Mode-explicit entry points: the real code paths of any mode, callable in any process (checked
+    // mode, tests, bench). The public entry points are these with the process's mode. ----
+
+    /// <summary>Acquires the lock as <paramref name="mode"/> does, waiting as long as necessary; returns true.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal bool EnterTimed(QSpinMode mode, Until wait)
+    internal bool EnterAs(QSpinMode mode)
     {
-        TestHooks.Interleave();
+        var forever = new Forever();
         int seen = FastPath(mode);
-        if (seen == 0)
-        {
-            LockEvents.Inc(LockEvent.Fastpath);
-            return true;
-        }
-        return EnterContendedIn(mode, seen, ref wait);
+        return seen == 0 || EnterContended(mode, seen, ref forever);
+    }
+
+    /// <summary>Acquires the lock as <paramref name="mode"/> does, unless <paramref name="limit"/> passes first (false).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal bool EnterAs(QSpinMode mode, Until limit)
+    {
+        int seen = FastPath(mode);
+        return seen == 0 || EnterContended(mode, seen, ref limit);
+    }
+
+    /// <summary>Releases the lock as <paramref name="mode"/> does: each mode's unlock, as the kernel patches it in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ExitAs(QSpinMode mode)
+    {
+        if (mode == QSpinMode.Native) ExitNative();
+        else if (mode == QSpinMode.Paravirt) ExitParavirt();
+        else ExitTestAndSet();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -273,7 +282,7 @@ public sealed class QSpinLock
     {
         TestHooks.Interleave();
         byte seen = Interlocked.CompareExchange(ref LockWord.LockedByte(ref Word), 0, LockWord.Locked); // release (a full fence when it succeeds): pairs with the next owner's acquire; failing on Slow it is an acquire load, which Unlock needs
-        if (seen != LockWord.Locked) ParavirtSlowPath.Unlock(this, seen);
+        if (seen != LockWord.Locked) ParavirtSlowPath<NextWordHead>.Unlock(ref Word, seen);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -283,29 +292,5 @@ public sealed class QSpinLock
         // No tail or pending bits exist in this mode, so the whole word is stored: a byte store
         // followed by the next whole-word CAS would stall store-to-load forwarding.
         Volatile.Write(ref Word, 0); // release: pairs with the acquire CAS in Enter/TestAndSetPath
-    }
-
-    // ---- Mode-explicit entry points: the real code paths, callable in any process (tests, bench). ----
-
-    internal void EnterIn(QSpinMode mode)
-    {
-        TestHooks.Interleave();
-        int seen = FastPath(mode);
-        if (seen != 0)
-        {
-            var forever = new Forever();
-            EnterContendedIn(mode, seen, ref forever);
-        }
-        else
-        {
-            LockEvents.Inc(LockEvent.Fastpath);
-        }
-    }
-
-    internal void ExitIn(QSpinMode mode)
-    {
-        if (mode == QSpinMode.Native) ExitNative();
-        else if (mode == QSpinMode.Paravirt) ExitParavirt();
-        else ExitTestAndSet();
     }
 }

@@ -2,17 +2,11 @@ using System.Runtime.CompilerServices;
 
 namespace QSpin;
 
-/// <summary>Selects the native or paravirt flavour of <see cref="QueuedSlowPath.Lock{TVariant, TWait}"/> at JIT time.</summary>
-internal interface IQueueVariant
-{
-    /// <summary>A constant per implementing struct, so each instantiation compiles only its own branches.</summary>
-    static abstract bool IsParavirt { get; }
-}
-
 /// <summary>
-/// The MCS queue shared by the native and paravirt locks. The kernel compiles its slow path twice,
-/// once with the pv hooks empty; here the JIT does the same by specialising these generic methods for
-/// each <see cref="IQueueVariant"/> struct, and again for untimed and timed waits (<see cref="IWaitPolicy"/>).
+/// The MCS queue shared by every queued lock: it names no variant's code and calls the variant's hooks
+/// (<see cref="IQueueVariant"/>) where the kernel calls its pv hooks. The JIT specialises these generic
+/// methods for each variant struct, and again for untimed and timed waits (<see cref="IWaitPolicy"/>).
+/// It works on a reference to the 32-bit lock word, wherever that lives.
 /// </summary>
 /// <remarks>
 /// Abortable queueing (timed and cancellable waits), after Scott and Scherer: a waiter that gives up
@@ -24,39 +18,41 @@ internal interface IQueueVariant
 internal static unsafe class QueuedSlowPath
 {
     /// <summary>Waits in the queue; returns true owning the lock, false if <paramref name="wait"/> gave up.</summary>
-    public static bool Lock<TVariant, TWait>(QSpinLock lck, ref TWait wait)
+    public static bool Lock<TVariant, TWait>(ref int word, ref TWait wait)
         where TVariant : struct, IQueueVariant
         where TWait : struct, IWaitPolicy
     {
-        ref int word = ref lck.Word;
-
-        ThreadNodes? tn = QNodes.Current();
+        ThreadNodes? tn = ThreadSlots.Current();
         int index = tn is null ? -1 : tn.TakeNode();
-        if (index < 0) return LockWithoutNode<TVariant, TWait>(lck, ref wait);
+        if (index < 0) return LockWithoutNode<TVariant, TWait>(ref word, ref wait);
 
         LockEvents.IncIf(LockEvent.LockUseNode2 + index - 1, index > 0);
-        QNode* node = QNodes.NodeOf(tn!.Slot, index);
+        QNode* node = ThreadSlots.NodeOf(tn!.Slot, index);
         int tail = node->Tail;
 
         // Initialise our node; the tail exchange below publishes it.
         node->Locked = Baton.Waiting;
         node->Next = 0;
         node->MayAbort = TWait.CanGiveUp ? 1 : 0;
-        if (TVariant.IsParavirt) node->State = PvState.Running;
+        TVariant.InitNode(node);
 
-        // We touched a possibly cold node; the lock may have come free meanwhile. In paravirt mode
-        // this is where arrivals steal the lock, for a bounded time, unless a queue head is spinning.
-        if (TVariant.IsParavirt ? ParavirtSlowPath.TrySteal(lck, ref wait) : TryLockWhole(ref word))
+        // We touched a possibly cold node; the lock may have come free meanwhile (in paravirt mode
+        // this is where arrivals steal the lock, for a bounded time, unless a queue head is spinning).
+        if (TVariant.TryLockBeforeQueueing(ref word, ref wait))
         {
             tn.ReleaseNode(index);
             return true;
         }
 
+        // This acquisition waits in the queue (in both modes; the kernel's pv build counts it in
+        // pv_wait_head_or_lock, after its steals, which is where this count sits for pv too).
+        LockEvents.Inc(LockEvent.LockSlowpath);
+
         // Nothing may throw once the node is published (DeferredFailure): a thread's first counted
         // event allocates its counters, so do that now.
         LockEvents.Prepare();
 
-        using CancellationTokenRegistration cancelKick = TVariant.IsParavirt && TWait.CanGiveUp ? wait.WakeOnCancel(tn.Slot) : default;
+        using CancellationTokenRegistration cancelKick = TVariant.WakeOnCancel(ref wait, tn.Slot);
 
         // Publish our node as the new tail: p,*,* -> n,*,*. The exchange is a full fence in .NET,
         // which also orders the node initialisation before it (the kernel's smp_wmb()).
@@ -67,11 +63,11 @@ internal static unsafe class QueuedSlowPath
         if (old != 0)
         {
             // There was a predecessor: link behind it and wait for the baton.
-            QNode* prev = QNodes.Decode(old);
+            QNode* prev = ThreadSlots.Decode(old);
             TestHooks.Interleave();
             Volatile.Write(ref prev->Next, (nint)node); // release: our initialised node before the link; pairs with prev's read of Next
 
-            bool gaveUp = TVariant.IsParavirt && !ParavirtSlowPath.WaitNode(node, prev, tn.Slot, ref wait);
+            bool gaveUp = !TVariant.WaitNode(node, prev, tn.Slot, ref wait);
 
             int spins = 0;
             while (!gaveUp)
@@ -88,7 +84,7 @@ internal static unsafe class QueuedSlowPath
                 TestHooks.Interleave();
                 if (Interlocked.CompareExchange(ref node->Locked, Baton.Abandoned, Baton.Waiting) == Baton.Waiting) // a full fence when it succeeds; failing, an acquire read of the baton: pairs with the predecessor's hand-over CAS
                 {
-                    if (TVariant.IsParavirt) Volatile.Write(ref node->State, PvState.Halted); // relaxed hint: a successor stops spinning on us early
+                    TVariant.OnAbandoned(node);
                     tn.ReleaseNode(index);
                     return false;
                 }
@@ -99,37 +95,22 @@ internal static unsafe class QueuedSlowPath
             next = (QNode*)Volatile.Read(ref node->Next); // acquire: pairs with the successor's release of the link
         }
 
-        // We are the queue head: wait for the owner and any pending waiter to go, *,x,y -> *,0,0, then
-        // claim the lock. The loop runs again only when a native claim lost to a pending flicker.
+        // We are the queue head: wait for the owner and any pending waiter to go, *,x,y -> *,0,0 (or
+        // let the variant take the lock), then claim it. The loop runs again only when a claim that
+        // did not hold the lock lost to a pending flicker.
         int val;
+        bool holding;
         while (true)
         {
-            if (TVariant.IsParavirt)
+            HeadWait how = TVariant.WaitHeadOrLock(ref word, node, tn.Slot, ref wait, out val);
+            if (how == HeadWait.Spin && !WaitForLockedAndPendingClear(ref word, ref wait, out val)) how = HeadWait.GaveUp;
+            if (how == HeadWait.GaveUp)
             {
-                if (!ParavirtSlowPath.WaitHeadOrLock(lck, node, tn.Slot, ref wait, out val))
-                {
-                    AbortHead<TVariant>(lck, node, tail, next);
-                    tn.ReleaseNode(index);
-                    return false;
-                }
+                AbortHead<TVariant>(ref word, node, tail, next);
+                tn.ReleaseNode(index);
+                return false;
             }
-            else
-            {
-                int spins = 0;
-                while (true)
-                {
-                    TestHooks.Interleave();
-                    val = Volatile.Read(ref word); // acquire: pairs with the owner's release store and the pending waiter's hand-over
-                    if ((val & LockWord.LockedPendingMask) == 0) break;
-                    if (TWait.CanGiveUp && (spins & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp())
-                    {
-                        AbortHead<TVariant>(lck, node, tail, next);
-                        tn.ReleaseNode(index);
-                        return false;
-                    }
-                    Spin.PauseUnbounded(ref spins);
-                }
-            }
+            holding = how == HeadWait.Locked;
 
             // Claim the lock. If we are still the tail, nobody queued behind us: n,0,0 -> 0,0,1.
             bool waitAgain = false;
@@ -148,11 +129,11 @@ internal static unsafe class QueuedSlowPath
                 // tail and is about to queue", so that a successor is sure to link. Here only a changed
                 // tail means that: a contender without a node (registry full, or all four of its nodes
                 // abandoned) sets pending, sees the tail, clears pending and spins outside the queue,
-                // and nobody would ever link behind us. So if the tail is still ours, in native mode
-                // wait for (n,0,0) again and retry; in pv mode we hold the lock already (only the head
-                // sets pending there), so retry the claim on the word as it is now.
+                // and nobody would ever link behind us. So if the tail is still ours: holding the lock
+                // (only the head sets pending then), retry the claim on the word as it is now; else
+                // wait for (n,0,0) again and retry.
                 if (TestHooks.Is(Mutant.ClaimTrustsFailedCas)) break;
-                if (!TVariant.IsParavirt)
+                if (!holding)
                 {
                     waitAgain = (seen & LockWord.TailMask) == tail;
                     break;
@@ -164,15 +145,29 @@ internal static unsafe class QueuedSlowPath
 
         // Someone swapped itself into the tail behind us, so it has a node and will link:
         // *,*,0 -> *,*,1. Only the queue head may set the locked byte while a tail exists.
-        if (!TVariant.IsParavirt)
+        if (!holding)
         {
             TestHooks.Interleave();
-            Volatile.Write(ref LockWord.LockedByte(ref word), LockWord.Locked); // plain byte store: nobody else can take a queued lock
+            Volatile.Write(ref LockWord.LockedByte(ref word), LockWord.Locked); // release byte store (plain in the kernel): nobody else can take a queued lock
         }
 
-        PassBaton<TVariant>(lck, node, next, holdingLock: true);
+        PassBaton<TVariant>(ref word, node, next, holdingLock: true);
         tn.ReleaseNode(index);
         return true;
+    }
+
+    /// <summary>The head's wait for the owner and any pending waiter to go; false if <paramref name="wait"/> gave up.</summary>
+    private static bool WaitForLockedAndPendingClear<TWait>(ref int word, ref TWait wait, out int val) where TWait : struct, IWaitPolicy
+    {
+        int spins = 0;
+        while (true)
+        {
+            TestHooks.Interleave();
+            val = Volatile.Read(ref word); // acquire: pairs with the owner's release store and the pending waiter's hand-over
+            if ((val & LockWord.LockedPendingMask) == 0) return true;
+            if (TWait.CanGiveUp && (spins & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp()) return false;
+            Spin.PauseUnbounded(ref spins);
+        }
     }
 
     /// <summary>
@@ -181,11 +176,9 @@ internal static unsafe class QueuedSlowPath
     /// lock held (a normal hand-over) a parked successor is left parked and registered for our unlock
     /// (pv_kick_node); without it (a head that gave up) a parked successor is woken now.
     /// </summary>
-    private static void PassBaton<TVariant>(QSpinLock lck, QNode* node, QNode* next, bool holdingLock)
+    private static void PassBaton<TVariant>(ref int word, QNode* node, QNode* next, bool holdingLock)
         where TVariant : struct, IQueueVariant
     {
-        ref int word = ref lck.Word;
-
         // Wait for our successor to link itself, if it has not yet.
         if (next is null && !TestHooks.Is(Mutant.HandoffBeforeLink)) next = WaitForLink(node);
         if (next is null) return; // only under the HandoffBeforeLink mutant
@@ -214,11 +207,8 @@ internal static unsafe class QueuedSlowPath
             Reclaim(abandoned);
         }
 
-        if (TVariant.IsParavirt)
-        {
-            if (holdingLock) ParavirtSlowPath.KickNode(lck, next);
-            else ParavirtSlowPath.WakeNode(next);
-        }
+        if (holdingLock) TVariant.HandedOverHolding(ref word, next);
+        else TVariant.HandedOverNotHolding(next);
     }
 
     /// <summary>Waits until the waiter that swapped itself in behind <paramref name="node"/> has linked itself.</summary>
@@ -262,12 +252,12 @@ internal static unsafe class QueuedSlowPath
     /// The queue head gives up: leave the tail if we are still the tail, else pass the head role to the
     /// next live waiter, as a hand-over does but without the lock.
     /// </summary>
-    private static void AbortHead<TVariant>(QSpinLock lck, QNode* node, int tail, QNode* next)
+    private static void AbortHead<TVariant>(ref int word, QNode* node, int tail, QNode* next)
         where TVariant : struct, IQueueVariant
     {
         if (TestHooks.Is(Mutant.HeadAbortWithoutHandOver)) return;
-        if (TryLeaveTail(ref lck.Word, tail)) return;
-        PassBaton<TVariant>(lck, node, next, holdingLock: false);
+        if (TryLeaveTail(ref word, tail)) return;
+        PassBaton<TVariant>(ref word, node, next, holdingLock: false);
     }
 
     /// <summary>Whole-word trylock: only a free, uncontended lock; never jumps a queue.</summary>
@@ -285,15 +275,15 @@ internal static unsafe class QueuedSlowPath
     /// not fair.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool LockWithoutNode<TVariant, TWait>(QSpinLock lck, ref TWait wait)
+    private static bool LockWithoutNode<TVariant, TWait>(ref int word, ref TWait wait)
         where TVariant : struct, IQueueVariant
         where TWait : struct, IWaitPolicy
     {
-        Interlocked.Increment(ref QNodes.NoNodeCount); // full, but only a diagnostics counter on a rare path: pairs with nothing
+        Interlocked.Increment(ref ThreadSlots.NoNodeCount); // full, but only a diagnostics counter on a rare path: pairs with nothing
+        LockEvents.Inc(LockEvent.LockSlowpath); // as in the kernel's native build: it had decided to queue
         LockEvents.Inc(LockEvent.LockNoNode);
-        ref int word = ref lck.Word;
         SpinWait backoff = default;
-        while (!(TVariant.IsParavirt ? ParavirtSlowPath.TryStealOnce(ref word) : TryLockWhole(ref word)))
+        while (!TVariant.TryLockWithoutNode(ref word))
         {
             if (TWait.CanGiveUp && wait.ShouldGiveUp()) return false;
             if (TestHooks.Enabled) Spin.Pause();

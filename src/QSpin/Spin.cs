@@ -9,13 +9,8 @@ internal static class Spin
 {
     /// <summary>
     /// The paravirt spin bound, in pauses, before a waiter parks or an arrival stops trying to steal
-    /// and queues. The kernel's SPIN_THRESHOLD is 2^15, sized against a vCPU halt and kick. Here a
-    /// pause costs about 25 ns (AMD EPYC; about 40 ns on Intel since Skylake), so 2^15 pauses would be
-    /// 0.8 ms of spinning in front of a futex wait and wake that cost microseconds, while the spinners
-    /// keep the owner off the cores. 2^11 is about 50 µs here. With the new steal rule, in exploratory
-    /// runs on 2 cores, it gave 1.14x / 1.20x / 1.21x System.Threading.Lock at 4 / 8 / 16 threads where
-    /// 2^15 gave 1.10x / 1.09x / 1.07x (15 repetitions), and 2^9 and 2^13 could not be told from it
-    /// (docs/benchmarks.md, "Paravirt tuning").
+    /// and queues: 2^11 (about 50 µs at 25 ns a pause), not the kernel's 2^15, which is sized against a
+    /// vCPU halt and kick rather than a futex. Why, with the measurements: docs/benchmarks.md, "Paravirt tuning".
     /// </summary>
     public static int PvSpinThreshold
     {

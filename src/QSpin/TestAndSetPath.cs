@@ -8,10 +8,8 @@ namespace QSpin;
 internal static class TestAndSetPath
 {
     /// <summary>Spins until the lock is taken (true) or <paramref name="wait"/> gives up (false).</summary>
-    public static bool Lock<TWait>(QSpinLock lck, ref TWait wait) where TWait : struct, IWaitPolicy
-    {
-        ref int word = ref lck.Word;
-        SpinWait backoff = default;
+    public static bool Lock<TWait>(ref int word, ref TWait wait) where TWait : struct, IWaitPolicy
+    {        SpinWait backoff = default;
         while (true)
         {
             if (TWait.CanGiveUp && wait.ShouldGiveUp()) return false;

@@ -74,5 +74,5 @@ internal readonly struct Until(long deadlineTimestamp, CancellationToken token) 
     }
 
     public CancellationTokenRegistration WakeOnCancel(int slot) =>
-        _token.CanBeCanceled ? _token.UnsafeRegister(static s => Parker.Kick((int)s!), slot) : default;
+        _token.CanBeCanceled ? _token.UnsafeRegister(static s => SlotParking.Kick((int)s!), slot) : default;
 }

@@ -47,18 +47,18 @@ public class CleanLockTests(ITestOutputHelper output)
     public void RealLockPasses(string scenario)
     {
         Case c = s_cases.Single(x => x.Scenario.Name == scenario);
-        long noNodeBefore = Interlocked.Read(ref QNodes.NoNodeCount);
+        long noNodeBefore = Interlocked.Read(ref ThreadSlots.NoNodeCount);
 
         RunResult r = CoyoteRunner.Run(c.Scenario, Mutant.None, c.Iterations, CoyoteRunner.Seed);
         output.WriteLine(r.Summary());
-        output.WriteLine($"  slots: in use {QNodes.SlotsInUse}, high water {QNodes.SlotsInUseHighWater}, recycled {Interlocked.Read(ref QNodes.RecycledSlots)}");
+        output.WriteLine($"  slots: in use {ThreadSlots.SlotsInUse}, high water {ThreadSlots.SlotsInUseHighWater}, recycled {Interlocked.Read(ref ThreadSlots.RecycledSlots)}");
 
         Assert.False(r.FoundBug,
             $"Coyote found a bug in the real lock at iteration {r.BugIteration} (seed {r.Seed}): {r.BugReport}\n" +
             $"Replay: QSPIN_COYOTE_REPLAY={CoyoteRunner.ReplayPath(c.Scenario, Mutant.None)} dotnet test tests/QSpin.Coyote.Tests -c Release --filter ReplayReproducesTheBug");
         Assert.Equal(c.Iterations, r.IterationsRun);
         // Only a scenario's node-less task may fall back to the no-node spin.
-        if (c.Scenario.NoNodeTask == NoNode.None) Assert.Equal(noNodeBefore, Interlocked.Read(ref QNodes.NoNodeCount));
+        if (c.Scenario.NoNodeTask == NoNode.None) Assert.Equal(noNodeBefore, Interlocked.Read(ref ThreadSlots.NoNodeCount));
         foreach (string path in c.MustReach)
             Assert.True(r.Stats.GetValueOrDefault(path) > 0, $"{scenario}: never reached '{path}'");
     }

@@ -81,7 +81,7 @@ internal static unsafe class Coverage
         s_tailSeen[slot] = false;
     }
 
-    /// <summary>After <see cref="QSpinLock.EnterIn"/> returned: which way did it go?</summary>
+    /// <summary>After <see cref="QSpinLock.EnterAs"/> returned: which way did it go?</summary>
     public static void EndAcquire(QSpinMode mode, int slot)
     {
         QSpinLock l = Lock!;
@@ -114,9 +114,9 @@ internal static unsafe class Coverage
     /// <summary>Where the calling thread parks, from its current node's pv state.</summary>
     public static string CallerParkSite()
     {
-        ThreadNodes? tn = QNodes.Current();
+        ThreadNodes? tn = ThreadSlots.Current();
         if (tn is null || tn.Depth == 0) return "no node";
-        QNode* n = QNodes.NodeOf(tn.Slot, tn.Depth - 1);
+        QNode* n = ThreadSlots.NodeOf(tn.Slot, tn.Depth - 1);
         return n->State switch
         {
             PvState.Halted => Seen.SiteNode,

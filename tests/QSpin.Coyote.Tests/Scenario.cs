@@ -5,8 +5,8 @@ namespace QSpin.Coyote.Tests;
 
 /// <summary>
 /// One Coyote test: <see cref="Tasks"/> tasks each acquire one fresh lock <see cref="Rounds"/> times
-/// through the real entry points of <see cref="Mode"/> (<see cref="QSpinLock.EnterIn"/> /
-/// <see cref="QSpinLock.ExitIn"/>), every other acquisition trying <see cref="QSpinLock.TryEnter"/>
+/// through the real entry points of <see cref="Mode"/> (<see cref="QSpinLock.EnterAs"/> /
+/// <see cref="QSpinLock.ExitAs"/>), every other acquisition trying <see cref="QSpinLock.TryEnter"/>
 /// first. Inside, a plain counter is read, <see cref="HoldSteps"/> scheduling points pass, and the
 /// counter is written, under an 'inside' flag: two owners at once fail <see cref="Specification.Assert"/> at once, and a
 /// lost update fails the final count. Every task must finish (Coyote reports a deadlock, or a
@@ -101,7 +101,7 @@ internal sealed record Scenario(
         Story.Line("cancels task 0");
         shared.Cancelled = true;
         SchedulingPoint.Interleave();
-        QSpin.Platform.Parker.Kick(shared.AbortableSlot);
+        SlotParking.Kick(shared.AbortableSlot);
     }
 
     private void Worker(QSpinLock lck, Shared shared, int id)
@@ -120,14 +120,14 @@ internal sealed record Scenario(
     }
 
     /// <summary>
-    /// <see cref="QSpinLock.EnterIn"/>; false when the entry point rethrew the exception a park threw
+    /// <see cref="QSpinLock.EnterAs"/>; false when the entry point rethrew the exception a park threw
     /// (the lock must then be free of us: the end checks and the other tasks show it).
     /// </summary>
     private bool Enter(QSpinLock lck)
     {
         try
         {
-            lck.EnterIn(Mode);
+            lck.EnterAs(Mode);
         }
         catch (InjectedParkFailure)
         {
@@ -148,8 +148,8 @@ internal sealed record Scenario(
         SchedulingPoint.Suppress();
         try
         {
-            if (NoNodeTask == NoNode.RegistryFull) saved = QNodes.ReplaceCurrentForTesting(ThreadNodes.WithoutSlot());
-            else for (int i = 0; i < LockWord.NodesPerThread; i++) QNodes.NodeOf(slot, i)->Locked = Baton.Abandoned;
+            if (NoNodeTask == NoNode.RegistryFull) saved = ThreadSlots.ReplaceCurrentForTesting(ThreadNodes.WithoutSlot());
+            else for (int i = 0; i < LockWord.NodesPerThread; i++) ThreadSlots.NodeOf(slot, i)->Locked = Baton.Abandoned;
         }
         finally
         {
@@ -157,15 +157,15 @@ internal sealed record Scenario(
         }
         try
         {
-            long before = Interlocked.Read(ref QNodes.NoNodeCount);
+            long before = Interlocked.Read(ref ThreadSlots.NoNodeCount);
             AcquireRounds(lck, shared, id, slot);
-            if (Interlocked.Read(ref QNodes.NoNodeCount) != before) Stats.Count(Seen.NoNode);
+            if (Interlocked.Read(ref ThreadSlots.NoNodeCount) != before) Stats.Count(Seen.NoNode);
         }
         finally
         {
             SchedulingPoint.Suppress();
-            if (NoNodeTask == NoNode.RegistryFull) QNodes.ReplaceCurrentForTesting(saved);
-            else for (int i = 0; i < LockWord.NodesPerThread; i++) QNodes.NodeOf(slot, i)->Locked = Baton.Reclaimed;
+            if (NoNodeTask == NoNode.RegistryFull) ThreadSlots.ReplaceCurrentForTesting(saved);
+            else for (int i = 0; i < LockWord.NodesPerThread; i++) ThreadSlots.NodeOf(slot, i)->Locked = Baton.Reclaimed;
             SchedulingPoint.Resume();
         }
     }
@@ -181,7 +181,7 @@ internal sealed record Scenario(
         int slot;
         try
         {
-            slot = QNodes.Current()?.Slot ?? throw new InvalidOperationException("no queue-node slot for a test thread");
+            slot = ThreadSlots.Current()?.Slot ?? throw new InvalidOperationException("no queue-node slot for a test thread");
         }
         finally
         {
@@ -209,7 +209,7 @@ internal sealed record Scenario(
             Story.Line($"acquiring (round {i})");
             if (timed)
             {
-                if (!lck.EnterTimed(Mode, new Until(long.MaxValue, default)))
+                if (!lck.EnterAs(Mode, new Until(long.MaxValue, default)))
                 {
                     Stats.Count(Seen.GaveUp);
                     Story.Line("gave up");
@@ -248,7 +248,7 @@ internal sealed record Scenario(
             shared.Inside = false;
 
             Story.Line("releasing");
-            lck.ExitIn(Mode);
+            lck.ExitAs(Mode);
             Story.Line("released");
         }
     }

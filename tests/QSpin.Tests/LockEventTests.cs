@@ -72,6 +72,9 @@ public class LockEventTests
         Assert.True(e["pv_wait_head"] >= 1);
         Assert.True(e["pv_wait_node"] >= 1);
         Assert.True(e["pv_kick_unlock"] >= 1);
+        // Both waiters queued (the head and the waiter behind it parked), and the shared queue code
+        // counts every acquisition that waits in the queue, in paravirt mode too.
+        Assert.True(e["lock_slowpath"] >= 2, $"lock_slowpath {e["lock_slowpath"]}: queueing not counted in paravirt mode");
     }
 
     [Fact]

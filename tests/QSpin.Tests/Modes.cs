@@ -8,8 +8,8 @@ public static class Modes
     public static TheoryData<QSpinMode> All => new() { QSpinMode.Native, QSpinMode.Paravirt, QSpinMode.TestAndSet };
     public static TheoryData<QSpinMode> Queued => new() { QSpinMode.Native, QSpinMode.Paravirt };
 
-    public static void Enter(this QSpinLock l, QSpinMode mode) => l.EnterIn(mode);
-    public static void Exit(this QSpinLock l, QSpinMode mode) => l.ExitIn(mode);
+    public static void Enter(this QSpinLock l, QSpinMode mode) => l.EnterAs(mode);
+    public static void Exit(this QSpinLock l, QSpinMode mode) => l.ExitAs(mode);
 
     /// <summary>Runs <paramref name="body"/> on <paramref name="threads"/> fresh threads started together; rethrows the first failure.</summary>
     public static void RunThreads(int threads, Action<int> body)

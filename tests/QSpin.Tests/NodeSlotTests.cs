@@ -11,8 +11,8 @@ public class NodeSlotTests
         const int total = 20_000, batch = 40, perThread = 5;
         var l = new QSpinLock(); // this process's mode (auto: paravirt)
         long counter = 0;
-        long recycledBefore = QNodes.RecycledSlots;
-        long noNodeBefore = QNodes.NoNodeCount;
+        long recycledBefore = ThreadSlots.RecycledSlots;
+        long noNodeBefore = ThreadSlots.NoNodeCount;
         for (int done = 0; done < total; done += batch)
         {
             // The lock is held while the batch starts, so every thread of the batch has to queue
@@ -40,18 +40,18 @@ public class NodeSlotTests
             foreach (var t in threads) t.Join();
         }
         Assert.Equal((long)total * perThread, counter);
-        Assert.True(QNodes.RecycledSlots > recycledBefore, "slots of exited threads were never recycled");
-        Assert.Equal(noNodeBefore, QNodes.NoNodeCount); // every thread that queued got a node
-        Assert.True(QNodes.SlotsInUseHighWater < total / 2, $"slot high water {QNodes.SlotsInUseHighWater}: slots are not being reused");
+        Assert.True(ThreadSlots.RecycledSlots > recycledBefore, "slots of exited threads were never recycled");
+        Assert.Equal(noNodeBefore, ThreadSlots.NoNodeCount); // every thread that queued got a node
+        Assert.True(ThreadSlots.SlotsInUseHighWater < total / 2, $"slot high water {ThreadSlots.SlotsInUseHighWater}: slots are not being reused");
     }
 
     [Theory]
     [MemberData(nameof(Modes.Queued), MemberType = typeof(Modes))]
     public void ThreadsWithoutASlotStillGetTheLockCorrectly(QSpinMode mode)
     {
-        int saved = QNodes.SlotLimit;
-        long noNodeBefore = QNodes.NoNodeCount;
-        QNodes.SlotLimit = 2; // at most two slots in use: most of the threads below get none
+        int saved = ThreadSlots.SlotLimit;
+        long noNodeBefore = ThreadSlots.NoNodeCount;
+        ThreadSlots.SlotLimit = 2; // at most two slots in use: most of the threads below get none
         try
         {
             var l = new QSpinLock();
@@ -84,16 +84,16 @@ public class NodeSlotTests
             });
             run.Start();
             arrived.Wait();
-            Modes.WaitUntil(() => QNodes.NoNodeCount > noNodeBefore, "a thread without a slot waiting");
+            Modes.WaitUntil(() => ThreadSlots.NoNodeCount > noNodeBefore, "a thread without a slot waiting");
             l.Exit(mode);
             run.Join();
             if (failure is not null) throw failure;
             Assert.Equal((long)threads * iterations, counter);
-            Assert.True(QNodes.NoNodeCount > noNodeBefore, "no thread took the no-node path");
+            Assert.True(ThreadSlots.NoNodeCount > noNodeBefore, "no thread took the no-node path");
         }
         finally
         {
-            QNodes.SlotLimit = saved;
+            ThreadSlots.SlotLimit = saved;
         }
     }
 }

@@ -9,12 +9,12 @@ namespace QSpin.Tests;
 public unsafe class TimedAcquisitionTests
 {
     private static bool TryEnterFor(QSpinLock l, QSpinMode mode, int ms) =>
-        l.TryEnter() || l.EnterTimed(mode, Until.After(ms, default));
+        l.TryEnter() || l.EnterAs(mode, Until.After(ms, default));
 
     private static void EnterWith(QSpinLock l, QSpinMode mode, CancellationToken token)
     {
         token.ThrowIfCancellationRequested();
-        if (!l.TryEnter() && !l.EnterTimed(mode, new Until(long.MaxValue, token)))
+        if (!l.TryEnter() && !l.EnterAs(mode, new Until(long.MaxValue, token)))
             throw new OperationCanceledException(token);
     }
 
@@ -150,7 +150,7 @@ public unsafe class TimedAcquisitionTests
         {
             // Give up at the tail, then (after the hand-over skipped the node) queue again and again.
             Assert.False(TryEnterFor(l, mode, 100));
-            abandonedTail = QNodes.Current()!.Slot;
+            abandonedTail = ThreadSlots.Current()!.Slot;
         });
         reuse.Start();
         Modes.WaitUntil(() => (Volatile.Read(ref l.Word) & LockWord.TailMask) != (before & LockWord.TailMask), "timed waiter queued");
@@ -159,7 +159,7 @@ public unsafe class TimedAcquisitionTests
         a.Join();
         Assert.Equal(0, Volatile.Read(ref l.Word)); // the abandoned tail was taken out of the queue
         for (int i = 0; i < LockWord.NodesPerThread; i++)
-            Assert.NotEqual(Baton.Abandoned, Volatile.Read(ref QNodes.NodeOf(abandonedTail, i)->Locked));
+            Assert.NotEqual(Baton.Abandoned, Volatile.Read(ref ThreadSlots.NodeOf(abandonedTail, i)->Locked));
     }
 
     [Theory]

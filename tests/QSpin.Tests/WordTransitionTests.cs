@@ -102,8 +102,8 @@ public unsafe class WordTransitionTests
         using var c = new Worker(l, QSpinMode.Native, "C").Start();
         Modes.WaitUntil(() => Tail(l) != tailB, "C queued behind B");
         int tailC = Tail(l);
-        QNode* nodeB = QNodes.Decode(tailB);
-        Modes.WaitUntil(() => Volatile.Read(ref nodeB->Next) == (nint)QNodes.Decode(tailC), "C linked behind B");
+        QNode* nodeB = ThreadSlots.Decode(tailB);
+        Modes.WaitUntil(() => Volatile.Read(ref nodeB->Next) == (nint)ThreadSlots.Decode(tailC), "C linked behind B");
 
         l.Exit(QSpinMode.Native);
         a.WaitHolding();
@@ -111,7 +111,7 @@ public unsafe class WordTransitionTests
         b.WaitHolding();
         // B was not the tail: it set the locked byte and passed the baton to C. (C,0,1)
         Assert.Equal(tailC | LockWord.Locked, Word(l));
-        Assert.Equal(1, Volatile.Read(ref QNodes.Decode(tailC)->Locked));
+        Assert.Equal(1, Volatile.Read(ref ThreadSlots.Decode(tailC)->Locked));
         Assert.False(c.IsHolding);
         b.Release();
         c.WaitHolding();
@@ -126,7 +126,7 @@ public unsafe class WordTransitionTests
     {
         Modes.WaitUntil(() => (Word(l) & LockWord.LockedMask) == LockWord.Slow, "head parked: locked byte Slow");
         int tail = Tail(l);
-        Modes.WaitUntil(() => Volatile.Read(ref QNodes.Decode(tail)->State) == PvState.Hashed, "head hashed");
+        Modes.WaitUntil(() => Volatile.Read(ref ThreadSlots.Decode(tail)->State) == PvState.Hashed, "head hashed");
         return tail;
     }
 
@@ -162,9 +162,9 @@ public unsafe class WordTransitionTests
 
         // Wake A without releasing (as if the lock had been stolen while A woke up): A spins as head,
         // fails, and parks again, this time keeping pending so that the next release can only be A's.
-        Parker.Kick(LockWord.TailSlot(tailA));
+        SlotParking.Kick(LockWord.TailSlot(tailA));
         Modes.WaitUntil(() => (Word(l) & LockWord.PendingMask) != 0 && (Word(l) & LockWord.LockedMask) == LockWord.Slow
-            && Volatile.Read(ref QNodes.Decode(tailA)->State) == PvState.Hashed, "A parked again with pending kept");
+            && Volatile.Read(ref ThreadSlots.Decode(tailA)->State) == PvState.Hashed, "A parked again with pending kept");
 
         // An arrival cannot steal now: it sees pending and queues behind A.
         Assert.False(l.TryEnter());
@@ -194,13 +194,13 @@ public unsafe class WordTransitionTests
         Modes.WaitUntil(() => Tail(l) != tailA, "B queued");
         int tailB = Tail(l);
         // B sees its predecessor is not running and parks early, halted.
-        Modes.WaitUntil(() => Volatile.Read(ref QNodes.Decode(tailB)->State) == PvState.Halted, "B halted");
+        Modes.WaitUntil(() => Volatile.Read(ref ThreadSlots.Decode(tailB)->State) == PvState.Halted, "B halted");
 
         l.Exit(QSpinMode.Paravirt);
         a.WaitHolding();
         // A handed B the baton; B was halted, so A marked it hashed, registered it and set Slow
         // instead of waking it: the kick is deferred to A's unlock.
-        Assert.Equal(PvState.Hashed, Volatile.Read(ref QNodes.Decode(tailB)->State));
+        Assert.Equal(PvState.Hashed, Volatile.Read(ref ThreadSlots.Decode(tailB)->State));
         Assert.Equal(tailB, Volatile.Read(ref l.PvHead));
         Assert.Equal(tailB | LockWord.Slow, Word(l));
         Assert.False(b.IsHolding);

@@ -67,8 +67,8 @@ internal sealed class TortureRun
             return 2;
         }
 
-        int slotLimit = QNodes.SlotLimit;
-        if (options.Slots > 0) QNodes.SlotLimit = options.Slots;
+        int slotLimit = ThreadSlots.SlotLimit;
+        if (options.Slots > 0) ThreadSlots.SlotLimit = options.Slots;
         try
         {
             var run = new TortureRun(options, output, locks, mode);
@@ -76,7 +76,7 @@ internal sealed class TortureRun
         }
         finally
         {
-            QNodes.SlotLimit = slotLimit;
+            ThreadSlots.SlotLimit = slotLimit;
         }
     }
 
@@ -113,8 +113,8 @@ internal sealed class TortureRun
 
     private int Execute()
     {
-        long recycledBefore = Interlocked.Read(ref QNodes.RecycledSlots);
-        long noNodeBefore = Interlocked.Read(ref QNodes.NoNodeCount);
+        long recycledBefore = Interlocked.Read(ref ThreadSlots.RecycledSlots);
+        long noNodeBefore = Interlocked.Read(ref ThreadSlots.NoNodeCount);
         _out.WriteLine($"qspin torture: {Options.Describe(_mode)}");
         if (ShuffleNote is not null) _out.WriteLine($"note: {ShuffleNote}");
 
@@ -142,7 +142,7 @@ internal sealed class TortureRun
         FinalChecks();
         long failures = Interlocked.Read(ref _failures);
         _out.WriteLine(TortureStats.Line(Writers, failures));
-        _out.WriteLine(Summary(churned, Interlocked.Read(ref QNodes.RecycledSlots) - recycledBefore, Interlocked.Read(ref QNodes.NoNodeCount) - noNodeBefore));
+        _out.WriteLine(Summary(churned, Interlocked.Read(ref ThreadSlots.RecycledSlots) - recycledBefore, Interlocked.Read(ref ThreadSlots.NoNodeCount) - noNodeBefore));
         if (_mode is not null) _out.WriteLine(LockEventsReport.Format(QSpinStats.Snapshot()));
         _out.WriteLine(Options.Describe(_mode));
         _out.WriteLine(failures == 0 ? "End of test: SUCCESS" : "End of test: FAILURE");
@@ -201,6 +201,6 @@ internal sealed class TortureRun
             $"threads replaced {churned}, longest acquisition wait {Watchdog.Seconds(maxWait)}");
         if (Options.Type != TortureLocks.QSpin) return stress;
         return stress + Environment.NewLine + string.Create(inv,
-            $"QSpin slots: limit {QNodes.SlotLimit}, high water {QNodes.SlotsInUseHighWater}, recycled this run {recycledSlots}, acquisitions without a node this run {noNode}");
+            $"QSpin slots: limit {ThreadSlots.SlotLimit}, high water {ThreadSlots.SlotsInUseHighWater}, recycled this run {recycledSlots}, acquisitions without a node this run {noNode}");
     }
 }
