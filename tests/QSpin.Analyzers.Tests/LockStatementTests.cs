@@ -155,24 +155,18 @@ public class LockStatementTests
         }
         """);
 
+    private const string LockOnALockArray = """
+        using QSpin;
+        class C
+        {
+            void M(QSpinLockArray locks)
+            {
+                {|QSPIN001:lock (locks)|} { }
+            }
+        }
+        """;
+
     [Fact]
-    public Task NoFixWithoutAnEnterScopeWithoutArguments() => Verify.Fix<LockStatementAnalyzer, LockStatementCodeFix>("""
-        using QSpin;
-        class C
-        {
-            void M(QSpinLockArray locks)
-            {
-                {|QSPIN001:lock (locks)|} { }
-            }
-        }
-        """, """
-        using QSpin;
-        class C
-        {
-            void M(QSpinLockArray locks)
-            {
-                {|QSPIN001:lock (locks)|} { }
-            }
-        }
-        """);
+    public Task NoFixWithoutAnEnterScopeWithoutArguments() =>
+        Verify.Fix<LockStatementAnalyzer, LockStatementCodeFix>(LockOnALockArray, LockOnALockArray); // fixed = unchanged: no fix offered
 }
