@@ -14,9 +14,9 @@ namespace QSpin.Platform;
 /// No P/Invoke may appear in this class: each platform's calls live in a class of their own, marked
 /// with the platform (so the platform analyzer rejects a call without a guard) and reached only
 /// through <see cref="System.Runtime.CompilerServices.MethodImplOptions.NoInlining"/> methods, so a
-/// platform never compiles, and never binds, another platform's native calls. The guards below are
-/// plain fields, not <see cref="OperatingSystem"/> calls, because Tier-0 code calls those instead of
-/// folding them.
+/// platform never compiles, and never binds, another platform's native calls. Tier-1 folds the guards
+/// below (a static readonly field) and drops the other platforms' branches; Tier-0 folds nothing, and
+/// compiles only the call instructions of those branches.
 /// </remarks>
 internal static unsafe class WaitOnAddress
 {
