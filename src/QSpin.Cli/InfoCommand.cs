@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using QSpin.Platform;
 
 namespace QSpin.Cli;
@@ -20,7 +21,7 @@ internal static class InfoCommand
         o.WriteLine($"runtime:     {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.ProcessArchitecture})");
         o.WriteLine($"os:          {RuntimeInformation.OSDescription}");
         o.WriteLine($"cpus:        {Environment.ProcessorCount}");
-        o.WriteLine($"hypervisor:  {(QSpinOps.HypervisorPresent ? "present (CPUID)" : "not detected (CPUID)")}");
+        o.WriteLine($"hypervisor:  {(QSpinOps.HypervisorPresent ? "present (CPUID)" : X86Base.IsSupported ? "not detected (CPUID)" : "unknown (QSpin reads it with CPUID, on x86 only)")}");
         o.WriteLine($"gc:          {(GCSettings.IsServerGC ? "server" : "workstation")}");
         o.WriteLine($"wait/wake:   {WaitOnAddress.Implementation}");
         o.WriteLine($"stats:       {(QSpinStats.Enabled ? "on" : "off")} (QSPIN_STATS=1 or AppContext switch QSpin.Stats; meter and event source \"{QSpinStats.MeterName}\")");

@@ -10,7 +10,24 @@ namespace QSpin.TestHost;
 /// </summary>
 public static class Program
 {
+    /// <summary>
+    /// Runs one scenario, or several in turn separated by "+" (one process start for many checks, which
+    /// matters under an emulator); the exit code is the worst of them.
+    /// </summary>
     public static int Main(string[] args)
+    {
+        if (args.Length == 0) return Usage();
+        int worst = 0, start = 0;
+        for (int i = 0; i <= args.Length; i++)
+        {
+            if (i < args.Length && args[i] != "+") continue;
+            worst = Math.Max(worst, RunOne(args[start..i]));
+            start = i + 1;
+        }
+        return worst;
+    }
+
+    private static int RunOne(string[] args)
     {
         try
         {
@@ -22,20 +39,22 @@ public static class Program
                 "disasm" => DriveToTier1(),
                 "events" => Events.Run(args[1]),
                 "checked" => Checked.Run(args[1]),
+                "timed" => Timed.Run(),
+                "platform" => Platform.Run(),
                 "parkfail" => ParkFailure.Run(args[1]),
                 _ => Usage(),
             };
         }
         catch (Exception e)
         {
-            Console.WriteLine($"FAIL: {e}");
+            Console.WriteLine($"FAIL: {string.Join(' ', args)}: {e}");
             return 1;
         }
     }
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: QSpin.TestHost mode | stress <threads> <iterations> | fifo <waiters> | disasm | events <scenario> | checked <scenario> | parkfail interrupt|throw");
+        Console.Error.WriteLine("usage: QSpin.TestHost SCENARIO [+ SCENARIO]...; SCENARIO: mode | stress <threads> <iterations> | fifo <waiters> | disasm | events <scenario> | checked <scenario> | parkfail interrupt|throw | timed | platform");
         return 2;
     }
 
@@ -90,33 +109,20 @@ public static class Program
     {
         var l = new QSpinLock();
         var order = new List<int>();
-        var threads = new List<Thread>();
         l.Enter();
-        int last = Volatile.Read(ref l.Word);
+        var arrivals = new Arrivals(l);
         for (int i = 0; i < waiters; i++)
         {
             int id = i;
-            var t = new Thread(() =>
+            arrivals.Arrive($"waiter {id}", () =>
             {
                 l.Enter();
                 order.Add(id);
                 l.Exit();
-            }) { IsBackground = true };
-            threads.Add(t);
-            t.Start();
-            var sw = Stopwatch.StartNew();
-            while (true)
-            {
-                int w = Volatile.Read(ref l.Word);
-                bool newPending = (w & 0xFF00) != 0 && (last & 0xFF00) == 0;
-                bool newTail = (w >>> 16) != 0 && (w >>> 16) != (last >>> 16);
-                if (newPending || newTail) { last = w; break; }
-                if (sw.Elapsed > TimeSpan.FromSeconds(60)) { Console.WriteLine($"FAIL: waiter {id} never seen waiting, lock {l}"); return 1; }
-                Thread.Sleep(1);
-            }
+            });
         }
         l.Exit();
-        foreach (var t in threads) t.Join();
+        arrivals.JoinAll();
         string got = string.Join(",", order);
         Console.WriteLine($"mode={QSpinOps.Mode} order={got}");
         return got == string.Join(",", Enumerable.Range(0, waiters)) ? 0 : 1;

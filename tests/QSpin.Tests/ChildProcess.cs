@@ -18,6 +18,7 @@ internal static class ChildProcess
     {
         var psi = new ProcessStartInfo(file)
         {
+            RedirectStandardInput = true, // an empty standard input, never the test runner's
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -32,6 +33,7 @@ internal static class ChildProcess
                 psi.Environment[k] = v;
 
         using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(5)))
@@ -42,4 +44,13 @@ internal static class ChildProcess
         p.WaitForExit();
         return new Result(p.ExitCode, stdout.Result + stderr.Result);
     }
+
+    /// <summary>The path of <paramref name="tool"/> in one of the PATH folders, or null.</summary>
+    public static string? Which(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
+
+    /// <summary>The first of <paramref name="candidates"/> (absolute paths or names looked up on PATH) that exists, or null.</summary>
+    public static string? Find(params string[] candidates) =>
+        candidates.Select(c => Path.IsPathRooted(c) ? (File.Exists(c) ? c : null) : Which(c)).FirstOrDefault(c => c is not null);
 }

@@ -1,12 +1,14 @@
-using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
+using System.Runtime.InteropServices;
 
 namespace QSpin.Tests;
 
 /// <summary>
 /// The "call patching" proof: a child process drives small callers of Enter/Exit/TryEnter to Tier-1
 /// with the JIT's disassembly on, and the listing must show only the selected mode's code, inlined.
-/// x64 only (the listing is x64 assembly); elsewhere the tests return without asserting.
+/// On x64 the listings are checked instruction by instruction; on arm64 their shape
+/// (<see cref="Arm64Shapes"/>, which Platforms/Arm64UnderQemuTests also checks under qemu on an x64
+/// machine, for ARMv8.0 and LSE). Elsewhere the tests are skipped, saying so.
 /// </summary>
 public class DisassemblyTests
 {
@@ -21,56 +23,47 @@ public class DisassemblyTests
             if (s_cache.TryGetValue(key, out var cached)) return cached;
         }
         string file = Path.Combine(Path.GetTempPath(), $"qspin-jit-{Guid.NewGuid():N}.txt");
-        var env = new Dictionary<string, string?>
-        {
-            ["QSPIN_MODE"] = mode,
-            ["DOTNET_JitDisasm"] = "CallExit CallEnter CallTryEnter",
-            ["DOTNET_JitStdOutFile"] = file,
-            ["DOTNET_TieredCompilation"] = "1",
-            ["DOTNET_ReadyToRun"] = "1",
-        };
+        var env = JitListings.Environment(file);
+        env["QSPIN_MODE"] = mode;
         if (extraEnv is not null) foreach (var (k, v) in extraEnv) env[k] = v;
         var r = ChildProcess.Run("QSpin.TestHost", ["disasm"], env);
         Assert.True(r.ExitCode == 0, r.Output);
         string text = File.ReadAllText(file);
         File.Delete(file);
-
-        var result = new Dictionary<string, string>();
-        foreach (string block in text.Split("; Assembly listing for method ").Skip(1))
-        {
-            var m = Regex.Match(block, @"^QSpin\.TestHost\.Program:(\w+)\(.*?\((Tier1)\)");
-            if (m.Success) result[m.Groups[1].Value] = block;
-        }
-        foreach (string method in new[] { "CallExit", "CallEnter", "CallTryEnter" })
-            Assert.True(result.ContainsKey(method), $"no Tier-1 listing of {method} in:\n{text}");
+        var result = JitListings.Tier1(text);
         lock (s_cache) s_cache[key] = result;
         return result;
     }
 
-    /// <summary>The instruction lines of a listing (labels, comments and directives dropped).</summary>
-    internal static List<string> Instructions(string listing) =>
-        listing.Split('\n')
-            .Skip(1) // the method name line left by the split on "; Assembly listing for method "
-            .Select(l => l.Trim())
-            .Where(l => l.Length > 0 && !l.StartsWith(';') && !l.StartsWith("G_M") && !l.StartsWith("align"))
-            .Select(l => Regex.Replace(l, @"\s+", " "))
-            .ToList();
+    private static List<string> Instructions(string listing) => JitListings.Instructions(listing);
 
     private static bool IsX64 => RuntimeInformation.ProcessArchitecture == Architecture.X64;
 
-    [Fact]
+    private static bool IsArm64 => RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+
+    /// <summary>Skips a test whose listing is only known for the listed architectures.</summary>
+    private static void SkipUnless(bool supported, string why) =>
+        Skip.IfNot(supported, $"{why}; this process runs on {RuntimeInformation.ProcessArchitecture}");
+
+    [SkippableFact]
     public void NativeExitIsOneByteStoreInlined()
     {
-        if (!IsX64) return;
+        SkipUnless(IsX64 || IsArm64, "native Exit's listing is checked on x64 and arm64 only");
         var code = Instructions(Tier1Listings("native")["CallExit"]);
-        Assert.Equal(["mov byte ptr [rdi+0x08], 0", "ret"], code);
+        if (IsArm64) Arm64Shapes.NativeExit(code);
+        else Assert.Equal(["mov byte ptr [rdi+0x08], 0", "ret"], code);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ParavirtExitIsAByteCasWithTheSlowPathOutOfLine()
     {
-        if (!IsX64) return;
+        SkipUnless(IsX64 || IsArm64, "paravirt Exit's listing is checked on x64 and arm64 only");
         var code = Instructions(Tier1Listings("paravirt")["CallExit"]);
+        if (IsArm64)
+        {
+            Arm64Shapes.ParavirtExit(code);
+            return;
+        }
         string all = string.Join("\n", code);
         Assert.Contains("cmpxchg byte ptr", all);
         Assert.Single(code, l => l.StartsWith("call"));
@@ -78,23 +71,33 @@ public class DisassemblyTests
         Assert.DoesNotContain(code, l => l.Contains("mov byte ptr [rdi+0x08], 0"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TestAndSetExitIsOneWholeWordStore()
     {
-        if (!IsX64) return;
+        SkipUnless(IsX64 || IsArm64, "test-and-set Exit's listing is checked on x64 and arm64 only");
         var code = Instructions(Tier1Listings("tas")["CallExit"]);
+        if (IsArm64)
+        {
+            Arm64Shapes.TestAndSetExit(code);
+            return;
+        }
         Assert.DoesNotContain(code, l => l.StartsWith("call") || l.StartsWith("lock") || l.StartsWith("j"));
         Assert.Contains(code, l => l.StartsWith("mov dword ptr [rdi+0x08]"));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("native")]
     [InlineData("paravirt")]
     [InlineData("tas")]
     public void EnterIsOneCasWithTheContendedPathOutOfLine(string mode)
     {
-        if (!IsX64) return;
+        SkipUnless(IsX64 || IsArm64, "Enter's listing is checked on x64 and arm64 only");
         var code = Instructions(Tier1Listings(mode)["CallEnter"]);
+        if (IsArm64)
+        {
+            Arm64Shapes.Enter(code, mode);
+            return;
+        }
         Assert.Single(code, l => l.StartsWith("cmpxchg"));
         // Paravirt CASes locked+pending only (the hybrid unfair trylock); the others the whole word.
         Assert.Contains(code, l => l.StartsWith(mode == "paravirt" ? "cmpxchg word ptr" : "cmpxchg dword ptr"));
@@ -103,13 +106,18 @@ public class DisassemblyTests
         Assert.Contains("QSpinLock:EnterContended", calls[0]);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("native")]
     [InlineData("paravirt")]
     public void TryEnterNeverCallsOut(string mode)
     {
-        if (!IsX64) return;
+        SkipUnless(IsX64 || IsArm64, "TryEnter's listing is checked on x64 and arm64 only");
         var code = Instructions(Tier1Listings(mode)["CallTryEnter"]);
+        if (IsArm64)
+        {
+            Arm64Shapes.TryEnter(code, mode);
+            return;
+        }
         Assert.DoesNotContain(code, l => l.StartsWith("call"));
         Assert.Single(code, l => l.StartsWith("cmpxchg"));
     }
@@ -136,29 +144,29 @@ public class DisassemblyTests
         "jmp SHORT G_M000_IG03",
     ];
 
-    [Fact]
+    [SkippableFact]
     public void StatsAndCheckedModeOffLeaveEnterAndExitExactlyAsWithoutThem()
     {
-        if (!IsX64) return;
+        SkipUnless(IsX64, "the pinned listing is x64 code");
         var listings = Tier1Listings("native");
         Assert.Equal(NativeEnterTier1, Instructions(listings["CallEnter"]));
         Assert.Equal(["mov byte ptr [rdi+0x08], 0", "ret"], Instructions(listings["CallExit"]));
     }
 
-    [Fact]
+    [SkippableFact]
     public void StatsOnShowsUpInEnterSoTheCheckAboveCanFail()
     {
-        if (!IsX64) return;
+        SkipUnless(IsX64, "the pinned listing is x64 code");
         var on = Tier1Listings("native", new Dictionary<string, string?> { ["QSPIN_STATS"] = "1" });
         Assert.NotEqual(NativeEnterTier1, Instructions(on["CallEnter"]));
         // Exit counts nothing: identical with stats on.
         Assert.Equal(["mov byte ptr [rdi+0x08], 0", "ret"], Instructions(on["CallExit"]));
     }
 
-    [Fact]
+    [SkippableFact]
     public void CheckedModeOnShowsUpInEnterAndExitSoTheCheckAboveCanFail()
     {
-        if (!IsX64) return;
+        SkipUnless(IsX64, "the pinned listing is x64 code");
         var on = Tier1Listings("native", new Dictionary<string, string?> { ["QSPIN_CHECKED"] = "1" });
         Assert.NotEqual(NativeEnterTier1, Instructions(on["CallEnter"]));
         Assert.NotEqual(["mov byte ptr [rdi+0x08], 0", "ret"], Instructions(on["CallExit"]));

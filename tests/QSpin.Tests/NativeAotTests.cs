@@ -8,7 +8,7 @@ namespace QSpin.Tests;
 /// probe (tests/QSpin.AotProbe) pins native mode and turns stats, checked mode and test hooks off with
 /// <c>Trim="true"</c>. This publishes it with NativeAOT, runs it with environment variables that ask
 /// for the opposite, and reads its machine code with objdump. Linux x64 only (the listing is x64),
-/// and only where NativeAOT can link (a C compiler) and objdump exists; skipped elsewhere, saying why.
+/// and only where NativeAOT can link (a C compiler) and objdump exists; reported as skipped elsewhere, with the reason.
 /// </summary>
 public class NativeAotTests(NativeAotTests.Probe probe) : IClassFixture<NativeAotTests.Probe>
 {
@@ -29,30 +29,15 @@ public class NativeAotTests(NativeAotTests.Probe probe) : IClassFixture<NativeAo
         }
     }
 
-    private static string? Which(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
-
-    private static string RepositoryRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "QSpin.slnx"))) return d.FullName;
-        throw new InvalidOperationException($"no QSpin.slnx above {AppContext.BaseDirectory}");
-    }
-
     private static (string? Binary, string Why) Publish(string output)
     {
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
             return (null, "not Linux x64");
-        if (Which("objdump") is null) return (null, "no objdump on PATH");
-        if (Which("clang") is null && Which("gcc") is null) return (null, "no C compiler (clang or gcc) for the NativeAOT link");
+        if (ChildProcess.Which("objdump") is null) return (null, "no objdump on PATH");
+        if (ChildProcess.Which("clang") is null && ChildProcess.Which("gcc") is null) return (null, "no C compiler (clang or gcc) for the NativeAOT link");
 
-        // Intermediate files go to the temporary folder too (--artifacts-path), not into the source tree.
-        var r = ChildProcess.RunProgram("dotnet", ["publish", Path.Combine(RepositoryRoot(), "tests", "QSpin.AotProbe", "QSpin.AotProbe.csproj"),
-            "-c", "Release", "-r", "linux-x64", "-o", Path.Combine(output, "app"),
-            "--artifacts-path", Path.Combine(output, "artifacts"), "-nologo"], timeout: TimeSpan.FromMinutes(8));
-        string binary = Path.Combine(output, "app", "QSpin.AotProbe");
-        Assert.True(r.ExitCode == 0 && File.Exists(binary), $"dotnet publish of the NativeAOT probe failed (exit {r.ExitCode}):\n{r.Output}");
+        string binary = Path.Combine(Publisher.Publish(Path.Combine("tests", "QSpin.AotProbe"), "linux-x64", output), "QSpin.AotProbe");
+        Assert.True(File.Exists(binary), $"the NativeAOT publish wrote no {binary}");
         return (binary, "");
     }
 
@@ -74,18 +59,18 @@ public class NativeAotTests(NativeAotTests.Probe probe) : IClassFixture<NativeAo
             .Where(i => i is not "nop" && !i.StartsWith("int3", StringComparison.Ordinal) && !i.StartsWith("nop ", StringComparison.Ordinal))];
     }
 
-    /// <summary>The published probe, or null (and the reason printed) where it cannot be built here.</summary>
-    private string? Binary()
+    /// <summary>The published probe; skips the test, saying why, where it cannot be built here.</summary>
+    private string Binary()
     {
         var (binary, why) = probe.Value;
-        if (binary is null) Console.WriteLine($"NativeAotTests skipped: {why}");
-        return binary;
+        Skip.If(binary is null, $"NativeAOT probe not built: {why}");
+        return binary!;
     }
 
-    [Fact]
+    [SkippableFact]
     public void PinnedModeAndSwitchesHoldWhateverTheEnvironmentSays()
     {
-        if (Binary() is not { } binary) return;
+        string binary = Binary();
         string output = Run(binary, [], new Dictionary<string, string?> { ["QSPIN_MODE"] = "paravirt", ["QSPIN_STATS"] = "1", ["QSPIN_CHECKED"] = "1" });
         Assert.Contains("mode=Native", output);
         Assert.Contains("stats=False", output);
@@ -94,20 +79,20 @@ public class NativeAotTests(NativeAotTests.Probe probe) : IClassFixture<NativeAo
         Assert.Contains("free=True", output);
     }
 
-    [Fact]
+    [SkippableFact]
     public void PinnedNativeExitIsOneByteStore()
     {
-        if (Binary() is not { } binary) return;
+        string binary = Binary();
         // As under the Tier-1 JIT: Exit inlined into its caller, one store of 0 into the locked byte
         // (the word follows the object's method table pointer: [rdi+8]); no mode, stats or checked-mode
         // test, no class-initialisation check, no branch, no call.
         Assert.Equal(["mov BYTE PTR [rdi+0x8],0x0", "ret"], Disassemble(binary, "QSpin_AotProbe_ProbeMethods__Exit"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void PinnedNativeEnterIsOneCasAndAnOutOfLineSlowPath()
     {
-        if (Binary() is not { } binary) return;
+        string binary = Binary();
         // Measured: push rax; lea rsi,[rdi+0x8]; mov ecx,1; xor eax,eax; lock cmpxchg [rsi],ecx;
         // test eax,eax; je done; mov esi,eax; call QSpinLock.EnterContended; done: add rsp,8; ret.
         List<string> code = Disassemble(binary, "QSpin_AotProbe_ProbeMethods__Enter");

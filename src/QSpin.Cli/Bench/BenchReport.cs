@@ -89,6 +89,7 @@ internal sealed record BenchReport(
     /// <summary>The 1, 5 and 15 minute load averages (Linux /proc/loadavg), or null elsewhere.</summary>
     public static string? LoadAverage()
     {
+        if (!OperatingSystem.IsLinux()) return null; // Windows has no load average
         try
         {
             return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));

@@ -32,7 +32,8 @@ internal static class WorkerCommand
             return 2;
         }
 
-        // The parent owns Ctrl+C: the terminal sends SIGINT to the whole foreground process group.
+        // The parent owns Ctrl+C: the terminal sends SIGINT to the whole foreground process group (on
+        // Windows the runtime maps SIGINT to the console's Ctrl+C event, sent to every process attached).
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => ctx.Cancel = true);
 
         string? mode = null, reason = null;

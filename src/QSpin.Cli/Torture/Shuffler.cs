@@ -36,7 +36,7 @@ internal sealed class Shuffler
         int[]? allowed = CpuAffinity.AllowedCpus();
         if (allowed is null)
         {
-            reason = "CPU affinity is not supported on this OS; shuffle skipped";
+            reason = "CPU affinity is not available on this OS (only Linux and Windows); shuffle skipped";
             return null;
         }
         if (allowed.Length < 2)

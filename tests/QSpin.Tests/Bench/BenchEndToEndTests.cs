@@ -79,10 +79,10 @@ public sealed partial class BenchEndToEndTests : IDisposable
 
     private const int SIGINT = 2;
 
-    [Fact]
+    [SkippableFact]
     public void CtrlCKeepsWhatFinishedMarkedPartial()
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        Skip.If(!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS(), "sends SIGINT with kill(2): Linux and macOS only");
         string target = Path.Combine(_dir, "interrupted");
         var (fileName, prefix) = WorkerProcess.SelfCommand();
         var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
