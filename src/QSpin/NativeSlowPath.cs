@@ -36,7 +36,7 @@ internal static class NativeSlowPath
         {
             // Someone else became pending or queued meanwhile. Undo our pending bit, but only if we
             // set it (the old value had it clear), then queue.
-            if ((val & LockWord.PendingMask) == 0 && !TestHooks.Is(Mutant.NoPendingUndo))
+            if ((val & LockWord.PendingMask) == 0 && !Seeded.KeepsLostPendingBit)
                 Atomic.StoreRelaxed(ref LockWord.PendingByte(ref word), 0); // we own the pending bit
             return QueuedSlowPath.Lock<NativeQueue, TWait>(ref word, ref wait);
         }

@@ -185,9 +185,9 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
             if (!registered)
             {
                 // Register before Slow becomes visible: an unlocker that sees Slow must find us.
-                if (!TestHooks.Is(Mutant.PvSlowBeforeHash)) THeads.Record(ref word, node->Tail); // ordered before Slow by the exchange below
+                if (!Seeded.SlowBeforeRecord) THeads.Record(ref word, node->Tail); // ordered before Slow by the exchange below
                 byte old = Atomic.Exchange(ref locked, LockWord.Slow); // publishes the record before Slow; pairs with the unlock CAS that reads Slow
-                if (TestHooks.Is(Mutant.PvSlowBeforeHash)) THeads.Record(ref word, node->Tail); // the seeded bug: recorded after Slow, unordered with the unlocker's read
+                if (Seeded.SlowBeforeRecord) THeads.Record(ref word, node->Tail); // the seeded bug: recorded after Slow, unordered with the unlocker's read
                 if (old == 0)
                 {
                     // The lock was free and is now ours: undo Slow and the registration (and the
@@ -255,7 +255,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
         // The lock may be taken and even collected from here on; the kick goes to the head's thread
         // slot, and a kick of a thread that is no longer parked is only a spurious wake-up. head is 0
         // when a head that gave up took its registration back while we were on our way here.
-        if (TestHooks.Is(Mutant.PvUnlockNoKick)) return;
+        if (Seeded.UnlockSkipsKick) return;
         if (head != 0) KickHead(head);
 
         // A new head (after one gave up) may have registered over a Slow that our store just erased:

@@ -270,7 +270,7 @@ public sealed class QSpinLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ExitNative()
     {
-        if (TestHooks.Is(Mutant.UnlockWholeWord)) { Atomic.StoreRelease(ref Word, 0); return; }
+        if (Seeded.UnlockStoresWholeWord) { Atomic.StoreRelease(ref Word, 0); return; }
         Atomic.StoreRelease(ref LockWord.LockedByte(ref Word), 0); // pairs with the next owner's CAS or spin
     }
 

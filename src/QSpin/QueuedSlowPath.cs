@@ -111,7 +111,7 @@ internal static unsafe class QueuedSlowPath
 
             // Claim the lock. If we are still the tail, nobody queued behind us: n,0,0 -> 0,0,1.
             bool waitAgain = false;
-            while ((val & LockWord.TailMask) == tail && !TestHooks.Is(Mutant.ClaimWithoutTailCheck))
+            while ((val & LockWord.TailMask) == tail && !Seeded.ClaimsWithoutTailCheck)
             {
                 int newVal = (val & ~LockWord.TailMask) | LockWord.Locked;
                 int seen = Atomic.CompareExchange(ref word, newVal, val); // clears our tail (the kernel's is relaxed); pairs with the next arrival's tail exchange; failing, it read what the re-check below needs
@@ -128,7 +128,7 @@ internal static unsafe class QueuedSlowPath
                 // and nobody would ever link behind us. So if the tail is still ours: holding the lock
                 // (only the head sets pending then), retry the claim on the word as it is now; else
                 // wait for (n,0,0) again and retry.
-                if (TestHooks.Is(Mutant.ClaimTrustsFailedCas)) break;
+                if (Seeded.TrustsFailedClaim) break;
                 if (!holding)
                 {
                     waitAgain = (seen & LockWord.TailMask) == tail;
@@ -171,12 +171,12 @@ internal static unsafe class QueuedSlowPath
         where TVariant : struct, IQueueVariant
     {
         // Wait for our successor to link itself, if it has not yet.
-        if (next is null && !TestHooks.Is(Mutant.HandoffBeforeLink)) next = WaitForLink(node);
+        if (next is null && !Seeded.HandsOverBeforeLink) next = WaitForLink(node);
         if (next is null) return; // only under the HandoffBeforeLink mutant
 
         while (true)
         {
-            if (Atomic.LoadRelaxed(&next->MayAbort) == 0 || TestHooks.Is(Mutant.HandOverToAbandoned)) // written before the node was published; our read of the link ordered it
+            if (Atomic.LoadRelaxed(&next->MayAbort) == 0 || Seeded.HandsOverToAbandoned) // written before the node was published; our read of the link ordered it
             {
                 Atomic.StoreRelease(&next->Locked, Baton.Handed); // everything we did happens-before the new head; pairs with its spin on the baton
                 break;
@@ -242,7 +242,7 @@ internal static unsafe class QueuedSlowPath
     private static void AbortHead<TVariant>(ref int word, QNode* node, int tail, QNode* next)
         where TVariant : struct, IQueueVariant
     {
-        if (TestHooks.Is(Mutant.HeadAbortWithoutHandOver)) return;
+        if (Seeded.HeadLeavesWithoutHandOver) return;
         if (TryLeaveTail(ref word, tail)) return;
         PassBaton<TVariant>(ref word, node, next, holdingLock: false);
     }

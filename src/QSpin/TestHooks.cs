@@ -56,7 +56,7 @@ internal static class TestHooks
     /// <summary>Pauses a paravirt arrival spends trying to steal before it queues, when hooks are on (real: the spin threshold).</summary>
     public static int StealSpins = 4;
 
-    /// <summary>Seeded bugs for mutation testing; never set outside tests.</summary>
+    /// <summary>Seeded bugs for mutation testing, read through <see cref="Seeded"/>; never set outside tests.</summary>
     public static Mutant Mutant;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
