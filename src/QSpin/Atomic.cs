@@ -21,16 +21,21 @@ namespace QSpin;
 /// rely on; the machine gives at least that.
 /// </para>
 /// <para>
-/// Instructions named below: x64; arm64 with ARMv8.1 atomics (LSE) and FEAT_LRCPC/LRCPC2, as on every
-/// LSE core examined; arm64 ARMv8.0. Sub-word overloads use the same instructions with an <c>h</c>
-/// (16-bit) or <c>b</c> (8-bit) suffix.
+/// Instructions named below, as the .NET 10 JIT emits them (docs/design.md, "What the JIT emits"): x64;
+/// arm64 with ARMv8.1 atomics (LSE) and FEAT_LRCPC/LRCPC2 (qemu <c>-cpu max</c>); arm64 ARMv8.0
+/// (<c>-cpu cortex-a57</c>). Sub-word overloads use the same instructions with an <c>h</c> (16-bit) or
+/// <c>b</c> (8-bit) suffix.
 /// </para>
 /// <para>
 /// Words in native memory (queue nodes, parking words) are passed as pointers, <c>&amp;node-&gt;Locked</c>,
 /// the lock word by reference. Not a style choice: <c>ref node-&gt;Locked</c> is an <c>ldflda</c> that
 /// must fault on a null pointer where it stands, so passed through an inlined method it becomes a
 /// temporary (and, at offset 0, an explicit null check) instead of a <c>[reg+offset]</c> operand; the
-/// pointer form compiles exactly as a direct <c>Volatile</c>/<c>Interlocked</c> call.
+/// pointer form compiles exactly as a direct <c>Volatile</c>/<c>Interlocked</c> call. For the same
+/// reason the scheduling point tests a static readonly field, not the <see cref="TestHooks.Enabled"/>
+/// property (see <c>TestHooks.s_enabled</c>), and each overload spells out its own two lines: a pointer
+/// overload that forwarded to the <c>ref</c> one would bring the temporary back. DisassemblyTests and
+/// NativeAotTests fail if the first two slip.
 /// </para>
 /// </remarks>
 internal static unsafe class Atomic

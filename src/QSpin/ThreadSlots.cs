@@ -243,8 +243,9 @@ internal sealed unsafe class ThreadNodes(int slot)
         {
             if ((InUse & (1 << i)) != 0) continue;
             // Not Atomic.LoadAcquire: through the inlined helper the JIT computes the node's address
-            // into a register first (one more add) instead of reading [base+offset]; Coyote's rewriting
-            // makes this read a scheduling point as it is.
+            // into a register first (one more add) instead of reading [base+offset]. So, as before, no
+            // scheduling point: only a hand-over's store of Reclaimed changes our own abandoned node,
+            // and reading it a step late only makes us pick another node.
             if (Volatile.Read(ref ThreadSlots.NodeOf(Slot, i)->Locked) == Baton.Abandoned) continue; // acquire: pairs with the reclaimer's store of Reclaimed
             InUse |= 1 << i;
             return i;
