@@ -35,7 +35,7 @@ namespace QSpin;
 /// reason the scheduling point tests a static readonly field, not the <see cref="TestHooks.Enabled"/>
 /// property (see <c>TestHooks.s_enabled</c>), and each overload spells out its own two lines: a pointer
 /// overload that forwarded to the <c>ref</c> one would bring the temporary back. DisassemblyTests and
-/// NativeAotTests fail if the first two slip.
+/// NativeAotTests fail if the field slips; the other two show in the slow paths' Tier-1 listings.
 /// </para>
 /// </remarks>
 internal static unsafe class Atomic
