@@ -21,8 +21,8 @@ internal static class QSpinDiagnostics
     public static string Dump(QSpinLock lck)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"lock word: {LockWord.Describe(Volatile.Read(ref lck.Word))}");
-        sb.AppendLine($"parked head registered (paravirt): {TailName(Volatile.Read(ref lck.PvHead))}");
+        sb.AppendLine($"lock word: {LockWord.Describe(Atomic.LoadRelaxed(ref lck.Word))}");
+        sb.AppendLine($"parked head registered (paravirt): {TailName(Atomic.LoadRelaxed(ref lck.PvHead))}");
         sb.AppendLine("thread slots with nodes in use (any lock):");
         int shown = 0;
         foreach (SlotSnapshot s in ThreadSlots.Snapshot())

@@ -20,8 +20,7 @@ internal static class NativeSlowPath
         {
             for (int cnt = Spin.PendingLoops; cnt > 0; cnt--)
             {
-                TestHooks.Interleave();
-                val = Volatile.Read(ref word); // relaxed re-read (acquire in .NET; nothing depends on it)
+                val = Atomic.LoadRelaxed(ref word); // a re-read: the fetch_or or the queue below decides
                 if (val != LockWord.Pending) break;
                 Spin.Pause();
             }
@@ -31,18 +30,14 @@ internal static class NativeSlowPath
         if ((val & ~LockWord.LockedMask) != 0) return QueuedSlowPath.Lock<NativeQueue, TWait>(ref word, ref wait);
 
         // (0,0,*) -> (0,1,*): try to become the one pending waiter.
-        TestHooks.Interleave();
-        val = Interlocked.Or(ref word, LockWord.Pending); // acquire (a full fence: it always writes; a CAS loop on x64 and ARMv8.0): pairs with the owner's release in Exit
+        val = Atomic.Or(ref word, LockWord.Pending); // pairs with the owner's release in Exit
 
         if ((val & ~LockWord.LockedMask) != 0)
         {
             // Someone else became pending or queued meanwhile. Undo our pending bit, but only if we
             // set it (the old value had it clear), then queue.
-            if ((val & LockWord.PendingMask) == 0 && !TestHooks.Is(Mutant.NoPendingUndo))
-            {
-                TestHooks.Interleave();
-                Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: we own the pending bit
-            }
+            if ((val & LockWord.PendingMask) == 0 && !Seeded.KeepsLostPendingBit)
+                Atomic.StoreRelaxed(ref LockWord.PendingByte(ref word), 0); // we own the pending bit
             return QueuedSlowPath.Lock<NativeQueue, TWait>(ref word, ref wait);
         }
 
@@ -52,13 +47,11 @@ internal static class NativeSlowPath
             int spins = 0;
             while (true)
             {
-                TestHooks.Interleave();
-                if (Volatile.Read(ref LockWord.LockedByte(ref word)) == 0) break; // acquire: pairs with the owner's release store
+                if (Atomic.LoadAcquire(ref LockWord.LockedByte(ref word)) == 0) break; // pairs with the owner's unlock
                 if (TWait.CanGiveUp && (spins & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp())
                 {
                     // We own the pending bit and nobody else clears it: drop it and leave.
-                    TestHooks.Interleave();
-                    Volatile.Write(ref LockWord.PendingByte(ref word), 0); // release byte store
+                    Atomic.StoreRelaxed(ref LockWord.PendingByte(ref word), 0); // we own the pending bit and leave without the lock
                     return false;
                 }
                 Spin.PauseUnbounded(ref spins);
@@ -67,8 +60,7 @@ internal static class NativeSlowPath
 
         // (*,1,0) -> (*,0,1): take the lock and drop pending with one 16-bit store. Nobody else can
         // take a lock whose pending bit is set, and the tail half is not touched.
-        TestHooks.Interleave();
-        Volatile.Write(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked); // relaxed in the kernel; a release store here
+        Atomic.StoreRelease(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked); // pairs with the head's read of the word (the kernel's is relaxed)
         LockEvents.Inc(LockEvent.LockPending);
         return true;
     }

@@ -29,7 +29,7 @@ internal readonly unsafe struct ParavirtQueue<THeads> : IQueueVariant where THea
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void OnAbandoned(QNode* node) =>
-        Volatile.Write(ref node->State, PvState.Halted); // relaxed hint: a successor stops spinning on us early
+        Atomic.StoreRelaxed(&node->State, PvState.Halted); // a hint: a successor stops spinning on us early
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static HeadWait WaitHeadOrLock<TWait>(ref int word, QNode* node, int slot, ref TWait wait, out int val) where TWait : struct, IWaitPolicy =>

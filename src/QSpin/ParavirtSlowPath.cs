@@ -31,12 +31,10 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
         int backoff = 1;
         for (int spins = Spin.PvStealSpins; ; )
         {
-            TestHooks.Interleave();
-            int val = Volatile.Read(ref word); // relaxed peek: a hint only, the CAS below decides
+            int val = Atomic.LoadRelaxed(ref word); // a peek: the CAS below decides
             if ((val & LockWord.LockedPendingMask) == 0)
             {
-                TestHooks.Interleave();
-                if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0) // acquire (a full fence when it succeeds): pairs with the release by ExitParavirt's CAS or Unlock's exchange
+                if (Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0) // pairs with ExitParavirt's CAS or Unlock's exchange
                 {
                     LockEvents.Inc(LockEvent.PvLockStealing);
                     return true;
@@ -54,9 +52,8 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     /// <summary>One steal attempt: the byte CAS when locked and pending are clear (used without a node).</summary>
     public static bool TryStealOnce(ref int word)
     {
-        TestHooks.Interleave();
-        bool stolen = (Volatile.Read(ref word) & LockWord.LockedPendingMask) == 0 // relaxed peek: a hint only, the CAS decides
-            && Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0; // acquire (a full fence when it succeeds): pairs with the release by ExitParavirt's CAS or Unlock's exchange
+        bool stolen = (Atomic.LoadRelaxed(ref word) & LockWord.LockedPendingMask) == 0 // a peek: the CAS decides
+            && Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0; // pairs with ExitParavirt's CAS or Unlock's exchange
         LockEvents.IncIf(LockEvent.PvLockStealing, stolen);
         return stolen;
     }
@@ -74,10 +71,9 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
             bool waitEarly = false;
             for (int loop = Spin.PvSpinThreshold; loop > 0; loop--)
             {
-                TestHooks.Interleave();
-                if (Volatile.Read(ref node->Locked) != Baton.Waiting) return true; // acquire: pairs with the predecessor's release of the baton
+                if (Atomic.LoadAcquire(&node->Locked) != Baton.Waiting) return true; // pairs with the predecessor's hand-over of the baton
                 if (TWait.CanGiveUp && (loop & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp()) return false;
-                if ((loop & Spin.PvPrevCheckMask) == 0 && Volatile.Read(ref prev->State) != PvState.Running) // relaxed hint: prev may even be reused
+                if ((loop & Spin.PvPrevCheckMask) == 0 && Atomic.LoadRelaxed(&prev->State) != PvState.Running) // a hint: prev may even be reused
                 {
                     waitEarly = true;
                     break;
@@ -88,24 +84,20 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
             // [S] state = Halted; [L] node.Locked   versus the predecessor's [S] node.Locked = Handed;
             // [RmW] state Halted -> Hashing (KickNode), each store ordered before the load (design.md, store->load).
             // At least one side sees the other's store: we see the baton, or it sees us halted.
-            TestHooks.Interleave();
-            Interlocked.Exchange(ref node->State, PvState.Halted); // full: its write is ordered before the read below (x64 xchg; arm64 swpal, or the loop and dmb ish); pairs with KickNode's CAS on our state
-            TestHooks.Interleave();
-            if (Volatile.Read(ref node->Locked) == 0) // acquire: pairs with the predecessor's release of the baton
+            Atomic.Exchange(&node->State, PvState.Halted); // its write is ordered before the read below (not so with a release store); pairs with KickNode's CAS on our state
+            if (Atomic.LoadAcquire(&node->Locked) == 0) // pairs with the predecessor's hand-over of the baton
             {
                 LockEvents.Inc(LockEvent.PvWaitNode);
                 LockEvents.IncIf(LockEvent.PvWaitAgain, waits > 0);
                 LockEvents.IncIf(LockEvent.PvWaitEarly, waitEarly);
-                TestHooks.Interleave();
-                if (Volatile.Read(ref node->State) == PvState.Halted) SlotParking.Park(slot, wait.RemainingNanoseconds()); // pv_wait(&state, Halted)
+                if (Atomic.LoadRelaxed(&node->State) == PvState.Halted) SlotParking.Park(slot, wait.RemainingNanoseconds()); // pv_wait(&state, Halted); a hint: the park word's permit loses no kick
             }
 
             // Back to running, unless KickNode made us Hashed: that must stay, so that as head we know
             // the lock already names us and holds Slow.
-            TestHooks.Interleave();
-            Interlocked.CompareExchange(ref node->State, PvState.Running, PvState.Halted); // atomic with KickNode's CAS on the same word (a full fence when it succeeds)
-            LockEvents.IncIf(LockEvent.PvSpuriousWakeup, Volatile.Read(ref node->Locked) == Baton.Waiting); // relaxed: statistics only
-            if (TWait.CanGiveUp && wait.ShouldGiveUp()) return Volatile.Read(ref node->Locked) != Baton.Waiting; // acquire: pairs with the baton's release
+            Atomic.CompareExchange(&node->State, PvState.Running, PvState.Halted); // atomic with KickNode's CAS on the same word
+            LockEvents.IncIf(LockEvent.PvSpuriousWakeup, Atomic.LoadRelaxed(&node->Locked) == Baton.Waiting); // statistics only
+            if (TWait.CanGiveUp && wait.ShouldGiveUp()) return Atomic.LoadAcquire(&node->Locked) != Baton.Waiting; // pairs with the predecessor's hand-over of the baton
         }
     }
 
@@ -116,17 +108,13 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     /// </summary>
     public static void KickNode(ref int word, QNode* next)
     {
-        TestHooks.Interleave();
-        if (Interlocked.CompareExchange(ref next->State, PvState.Hashing, PvState.Halted) != PvState.Halted) // reads after our baton store even when it fails (a release store, or a CAS, before an acquire RmW); pairs with WaitNode's exchange
+        if (Atomic.CompareExchange(&next->State, PvState.Hashing, PvState.Halted) != PvState.Halted) // reads after our baton store even when it fails (a release store, or a CAS, before an atomic); pairs with WaitNode's exchange
             return;
 
-        // We own the lock, and only our own unlock reads these: no atomics needed.
-        TestHooks.Interleave();
-        THeads.Record(ref word, next->Tail); // release: register the parked head
-        TestHooks.Interleave();
-        Volatile.Write(ref LockWord.LockedByte(ref word), LockWord.Slow); // release: our unlock takes the slow path
-        TestHooks.Interleave();
-        Volatile.Write(ref next->State, PvState.Hashed); // release: the registration is complete; pairs with the head's wait for Hashed
+        // We own the lock, and only our own unlock reads these: no read-modify-writes needed.
+        THeads.Record(ref word, next->Tail); // ordered before Slow by the store below
+        Atomic.StoreRelease(ref LockWord.LockedByte(ref word), LockWord.Slow); // our unlock takes the slow path; pairs with whoever reads Slow, so the record is visible
+        Atomic.StoreRelease(&next->State, PvState.Hashed); // the registration is complete; pairs with the head's wait for Hashed
     }
 
     /// <summary>
@@ -135,8 +123,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     /// </summary>
     public static void WakeNode(QNode* next)
     {
-        TestHooks.Interleave();
-        if (Interlocked.CompareExchange(ref next->State, PvState.Running, PvState.Halted) == PvState.Halted) // reads after the baton store even when it fails (a release store, or a CAS, before an acquire RmW); pairs with WaitNode's exchange
+        if (Atomic.CompareExchange(&next->State, PvState.Running, PvState.Halted) == PvState.Halted) // reads after the baton store even when it fails (a release store, or a CAS, before an atomic); pairs with WaitNode's exchange
             SlotParking.Kick(LockWord.TailSlot(next->Tail));
     }
 
@@ -155,19 +142,15 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
         int spinsForKick = 0;
         while (true)
         {
-            TestHooks.Interleave();
-            if (Volatile.Read(ref node->State) != PvState.Hashing) break; // acquire: pairs with KickNode's release of Hashed
+            if (Atomic.LoadAcquire(&node->State) != PvState.Hashing) break; // pairs with KickNode's store of Hashed
             Spin.PauseUnbounded(ref spinsForKick);
         }
-        TestHooks.Interleave();
-        bool registered = Volatile.Read(ref node->State) == PvState.Hashed; // acquire: pairs with KickNode's release of Hashed
+        bool registered = Atomic.LoadAcquire(&node->State) == PvState.Hashed; // pairs with KickNode's store of Hashed
 
         for (int waits = 0; ; waits++)
         {
-            TestHooks.Interleave();
-            Volatile.Write(ref node->State, PvState.Running); // relaxed: read by our successor's wait-early check
-            TestHooks.Interleave();
-            Volatile.Write(ref LockWord.PendingByte(ref word), 1); // relaxed byte store: stops stealers while we spin
+            Atomic.StoreRelaxed(&node->State, PvState.Running); // a hint for our successor's wait-early check
+            Atomic.StoreRelaxed(ref LockWord.PendingByte(ref word), 1); // stops stealers while we spin
 
             bool gaveUp = false;
             for (int loop = Spin.PvSpinThreshold; loop > 0; loop--)
@@ -187,11 +170,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
             // we can take the lock at its next release, which bounds how often we are bypassed.
             bool givingUp = TWait.CanGiveUp && (gaveUp || (waits > 0 && wait.ShouldGiveUp()));
             bool keepPending = waits > 0 && !givingUp;
-            if (!keepPending)
-            {
-                TestHooks.Interleave();
-                Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: stealers may come in while we park
-            }
+            if (!keepPending) Atomic.StoreRelaxed(ref LockWord.PendingByte(ref word), 0); // stealers may come in while we park
 
             if (givingUp)
             {
@@ -201,54 +180,35 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
             }
 
             // The unlocker deregisters us before it clears Slow. If Slow is gone, so is our registration.
-            TestHooks.Interleave();
-            if (registered && Volatile.Read(ref locked) != LockWord.Slow) registered = false; // acquire: pairs with the unlocker's release store
+            if (registered && Atomic.LoadAcquire(ref locked) != LockWord.Slow) registered = false; // pairs with the unlocker's exchange of the locked byte: its take of our record comes before our next one
 
             if (!registered)
             {
                 // Register before Slow becomes visible: an unlocker that sees Slow must find us.
-                if (!TestHooks.Is(Mutant.PvSlowBeforeHash))
-                {
-                    TestHooks.Interleave();
-                    THeads.Record(ref word, node->Tail); // ordered before Slow by the exchange below
-                }
-                TestHooks.Interleave();
-                byte old = Interlocked.Exchange(ref locked, LockWord.Slow); // full (release needed): publishes PvHead before Slow; pairs with the unlock CAS that reads Slow
-                if (TestHooks.Is(Mutant.PvSlowBeforeHash))
-                {
-                    TestHooks.Interleave();
-                    THeads.Record(ref word, node->Tail); // the seeded bug: published after Slow, unordered with the unlocker's read
-                }
+                if (!Seeded.SlowBeforeRecord) THeads.Record(ref word, node->Tail); // ordered before Slow by the exchange below
+                byte old = Atomic.Exchange(ref locked, LockWord.Slow); // publishes the record before Slow; pairs with the unlock CAS that reads Slow
+                if (Seeded.SlowBeforeRecord) THeads.Record(ref word, node->Tail); // the seeded bug: recorded after Slow, unordered with the unlocker's read
                 if (old == 0)
                 {
                     // The lock was free and is now ours: undo Slow and the registration (and the
                     // pending bit we kept, which nobody else would clear).
-                    TestHooks.Interleave();
-                    Volatile.Write(ref locked, LockWord.Locked); // we own it; nobody else writes a held locked byte
-                    if (keepPending)
-                    {
-                        TestHooks.Interleave();
-                        Volatile.Write(ref LockWord.PendingByte(ref word), 0); // relaxed byte store: only the head sets or clears pending in pv mode
-                    }
-                    TestHooks.Interleave();
+                    Atomic.StoreRelaxed(ref locked, LockWord.Locked); // we own it; nobody else writes a held locked byte
+                    if (keepPending) Atomic.StoreRelaxed(ref LockWord.PendingByte(ref word), 0); // only the head sets or clears pending in pv mode
                     THeads.Erase(ref word);
                     goto gotLock;
                 }
                 registered = true;
             }
 
-            TestHooks.Interleave();
-            Volatile.Write(ref node->State, PvState.Hashed); // relaxed: successors see we are not running and park early
+            Atomic.StoreRelaxed(&node->State, PvState.Hashed); // a hint: successors see we are not running and park early
             LockEvents.Inc(LockEvent.PvWaitHead);
             LockEvents.IncIf(LockEvent.PvWaitAgain, waits > 0);
-            TestHooks.Interleave();
-            if (Volatile.Read(ref locked) == LockWord.Slow) SlotParking.Park(slot, wait.RemainingNanoseconds()); // pv_wait(&locked, Slow); acquire: pairs with the unlocker's release
+            if (Atomic.LoadRelaxed(ref locked) == LockWord.Slow) SlotParking.Park(slot, wait.RemainingNanoseconds()); // pv_wait(&locked, Slow); a hint: the park word's permit loses no kick, and the loop re-reads
             // Woken, spuriously, or the lock was stolen after the unlocker released it: try again.
         }
 
     gotLock:
-        TestHooks.Interleave();
-        val = Volatile.Read(ref word) | LockWord.Locked; // acquire was done by the CAS or exchange that took the lock
+        val = Atomic.LoadRelaxed(ref word) | LockWord.Locked; // the CAS or exchange that took the lock ordered it
         return true;
     }
 
@@ -260,22 +220,16 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     /// </summary>
     private static void Deregister(ref int word, QNode* node)
     {
-        TestHooks.Interleave();
-        if (Interlocked.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, LockWord.Slow) == LockWord.Slow) // atomic with the owner's unlock CAS and exchange of the same byte (a full fence when it succeeds)
-        {
-            TestHooks.Interleave();
-            THeads.Withdraw(ref word, node->Tail); // atomic with the unlock's exchange of PvHead: clear only our own registration
-        }
+        if (Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, LockWord.Slow) == LockWord.Slow) // atomic with the owner's unlock CAS and exchange of the same byte
+            THeads.Withdraw(ref word, node->Tail); // atomic with the unlock's take of the record: clear only our own registration
     }
 
     /// <summary>(*,1,0) -> (*,0,1) with one 16-bit CAS, only when the locked byte reads 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryLockClearPending(ref int word)
     {
-        TestHooks.Interleave();
-        if (Volatile.Read(ref LockWord.LockedByte(ref word)) != 0) return false; // relaxed peek
-        TestHooks.Interleave();
-        return Interlocked.CompareExchange(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked, (ushort)LockWord.Pending) == LockWord.Pending; // acquire (a full fence when it succeeds): pairs with the release in Exit
+        if (Atomic.LoadRelaxed(ref LockWord.LockedByte(ref word)) != 0) return false; // a peek: the CAS decides
+        return Atomic.CompareExchange(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked, (ushort)LockWord.Pending) == LockWord.Pending; // pairs with the release in Exit
     }
 
     /// <summary>
@@ -290,26 +244,23 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
             throw new SynchronizationLockException("QSpinLock.Exit was called on a lock that is not held.");
         if (seen != LockWord.Slow)
             throw new SynchronizationLockException(
-                $"QSpinLock.Exit found a corrupted lock word {LockWord.Describe(Volatile.Read(ref word))}; the lock was left as it was.");
+                $"QSpinLock.Exit found a corrupted lock word {LockWord.Describe(Atomic.LoadRelaxed(ref word))}; the lock was left as it was.");
 
         // The failed CAS that read Slow is an acquire load (on arm64 LSE only that: a failed casal writes
         // nothing; x64 and ARMv8.0 give a full fence), which is all we need: this exchange sees the registration
         // published before Slow (the kernel's smp_rmb()). Taking it atomically, we never erase a head that registers later.
-        TestHooks.Interleave();
-        int head = THeads.Take(ref word); // full: pairs with the head's write before its exchange of Slow
-        TestHooks.Interleave();
-        Interlocked.Exchange(ref locked, 0); // release (full): the lock is free; the re-read below needs only this exchange's acquire read (design.md, store->load)
+        int head = THeads.Take(ref word); // the record the head made before its exchange of Slow, which our CAS read
+        Atomic.Exchange(ref locked, 0); // the lock is free; the re-read below needs only this exchange's read (design.md, "Store->load handshakes")
 
         // The lock may be taken and even collected from here on; the kick goes to the head's thread
         // slot, and a kick of a thread that is no longer parked is only a spurious wake-up. head is 0
         // when a head that gave up took its registration back while we were on our way here.
-        if (TestHooks.Is(Mutant.PvUnlockNoKick)) return;
+        if (Seeded.UnlockSkipsKick) return;
         if (head != 0) KickHead(head);
 
         // A new head (after one gave up) may have registered over a Slow that our store just erased:
         // it parks only if it read Slow before our store, and then its registration is visible here.
-        TestHooks.Interleave();
-        int late = THeads.Peek(ref word); // acquire: ordered after our exchange of the locked byte
+        int late = THeads.Peek(ref word); // ordered after our exchange's read of the locked byte
         if (late != 0 && late != head) KickHead(late);
     }
 

@@ -10,7 +10,7 @@ namespace QSpin;
 /// </summary>
 internal interface IParkedHeads
 {
-    /// <summary>Records <paramref name="tail"/> as the lock's parked head; a release store, ordered before Slow by the caller's later store or exchange of the locked byte.</summary>
+    /// <summary>Records <paramref name="tail"/> as the lock's parked head; needs no ordering of its own: the caller's later release store or exchange of Slow orders it before Slow.</summary>
     static abstract void Record(ref int word, int tail);
 
     /// <summary>The lock's owner erases its own record (it took the lock after all); only its own unlock could read it.</summary>
@@ -38,19 +38,19 @@ internal readonly struct NextWordHead : IParkedHeads
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Record(ref int word, int tail)
     {
-        Volatile.Write(ref Field(ref word), tail); // release: the caller orders it before Slow; pairs with Take after the unlocker read Slow
+        Atomic.StoreRelaxed(ref Field(ref word), tail); // the caller orders it before Slow; read by Take after the unlocker read Slow
         LockEvents.Inc(LockEvent.PvHashHops); // one probe: the lock itself names its parked head
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Erase(ref int word) => Volatile.Write(ref Field(ref word), 0); // relaxed: only our own unlock reads it, and we own the lock
+    public static void Erase(ref int word) => Atomic.StoreRelaxed(ref Field(ref word), 0); // only our own unlock reads it, and we own the lock
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Withdraw(ref int word, int tail) => Interlocked.CompareExchange(ref Field(ref word), 0, tail); // a full fence when it succeeds: clear only our own registration
+    public static void Withdraw(ref int word, int tail) => Atomic.CompareExchange(ref Field(ref word), 0, tail); // clear only our own registration; atomic with Take
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Take(ref int word) => Interlocked.Exchange(ref Field(ref word), 0); // full: pairs with the head's write before its exchange of Slow
+    public static int Take(ref int word) => Atomic.Exchange(ref Field(ref word), 0); // pairs with the head's record before its exchange of Slow
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Peek(ref int word) => Volatile.Read(ref Field(ref word)); // acquire: ordered after the unlocker's exchange of the locked byte
+    public static int Peek(ref int word) => Atomic.LoadAcquire(ref Field(ref word)); // ordered after the unlocker's exchange of the locked byte (design.md, "Store->load handshakes")
 }

@@ -75,9 +75,8 @@ public sealed class QSpinLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryEnterUnchecked()
     {
-        TestHooks.Interleave();
-        bool taken = Volatile.Read(ref Word) == 0 // relaxed peek, avoids taking the line exclusive when busy
-            && Interlocked.CompareExchange(ref Word, LockWord.Locked, 0) == 0; // acquire (a full fence when it succeeds): pairs with the release in Exit
+        bool taken = Atomic.LoadRelaxed(ref Word) == 0 // a peek: does not take the line exclusive when busy
+            && Atomic.CompareExchange(ref Word, LockWord.Locked, 0) == 0; // pairs with the release in Exit
         LockEvents.IncIf(LockEvent.Fastpath, taken);
         return taken;
     }
@@ -159,13 +158,13 @@ public sealed class QSpinLock
     }
 
     /// <summary>True while some thread holds the lock (a racy snapshot).</summary>
-    public bool IsLocked => (Volatile.Read(ref Word) & LockWord.LockedMask) != 0;
+    public bool IsLocked => (Atomic.LoadRelaxed(ref Word) & LockWord.LockedMask) != 0;
 
     /// <summary>True while threads wait for the lock: a pending waiter or a non-empty queue (a racy snapshot).</summary>
-    public bool IsContended => (Volatile.Read(ref Word) & ~LockWord.LockedMask) != 0;
+    public bool IsContended => (Atomic.LoadRelaxed(ref Word) & ~LockWord.LockedMask) != 0;
 
     /// <summary>The lock word decoded, for diagnostics.</summary>
-    public override string ToString() => "QSpinLock " + LockWord.Describe(Volatile.Read(ref Word));
+    public override string ToString() => "QSpinLock " + LockWord.Describe(Atomic.LoadRelaxed(ref Word));
 
     /// <summary>Releases the lock when disposed. Obtained from <see cref="EnterScope"/>.</summary>
     public ref struct Scope
@@ -199,16 +198,15 @@ public sealed class QSpinLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int FastPath(QSpinMode mode)
     {
-        TestHooks.Interleave();
         int seen;
         if (mode == QSpinMode.Paravirt)
         {
-            ushort low = Interlocked.CompareExchange(ref LockWord.LockedPending(ref Word), (ushort)LockWord.Locked, 0); // acquire (a full fence when it succeeds): pairs with the release in Exit
+            ushort low = Atomic.CompareExchange(ref LockWord.LockedPending(ref Word), (ushort)LockWord.Locked, 0); // pairs with the release in Exit
             seen = low == 0 ? 0 : low | LockWord.TailMask; // non-zero: the slow path ignores the value in pv mode
         }
         else
         {
-            seen = Interlocked.CompareExchange(ref Word, LockWord.Locked, 0); // acquire (a full fence when it succeeds): pairs with the release in Exit
+            seen = Atomic.CompareExchange(ref Word, LockWord.Locked, 0); // pairs with the release in Exit
         }
         LockEvents.IncIf(LockEvent.Fastpath, seen == 0);
         return seen;
@@ -272,25 +270,22 @@ public sealed class QSpinLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ExitNative()
     {
-        TestHooks.Interleave();
-        if (TestHooks.Is(Mutant.UnlockWholeWord)) { Volatile.Write(ref Word, 0); return; }
-        Volatile.Write(ref LockWord.LockedByte(ref Word), 0); // release: pairs with the acquire of the next owner's CAS or spin
+        if (Seeded.UnlockStoresWholeWord) { Atomic.StoreRelease(ref Word, 0); return; }
+        Atomic.StoreRelease(ref LockWord.LockedByte(ref Word), 0); // pairs with the next owner's CAS or spin
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ExitParavirt()
     {
-        TestHooks.Interleave();
-        byte seen = Interlocked.CompareExchange(ref LockWord.LockedByte(ref Word), 0, LockWord.Locked); // release (a full fence when it succeeds): pairs with the next owner's acquire; failing on Slow it is an acquire load, which Unlock needs
+        byte seen = Atomic.CompareExchange(ref LockWord.LockedByte(ref Word), 0, LockWord.Locked); // pairs with the next owner's CAS; failing, it read Slow: pairs with the write of Slow, so Unlock sees the record made before it
         if (seen != LockWord.Locked) ParavirtSlowPath<NextWordHead>.Unlock(ref Word, seen);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ExitTestAndSet()
     {
-        TestHooks.Interleave();
         // No tail or pending bits exist in this mode, so the whole word is stored: a byte store
         // followed by the next whole-word CAS would stall store-to-load forwarding.
-        Volatile.Write(ref Word, 0); // release: pairs with the acquire CAS in Enter/TestAndSetPath
+        Atomic.StoreRelease(ref Word, 0); // pairs with the CAS in Enter/TestAndSetPath
     }
 }

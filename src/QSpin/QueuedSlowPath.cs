@@ -55,25 +55,24 @@ internal static unsafe class QueuedSlowPath
         using CancellationTokenRegistration cancelKick = TVariant.WakeOnCancel(ref wait, tn.Slot);
 
         // Publish our node as the new tail: p,*,* -> n,*,*. The exchange is a full fence in .NET,
-        // which also orders the node initialisation before it (the kernel's smp_wmb()).
-        TestHooks.Interleave();
-        int old = Interlocked.Exchange(ref LockWord.Tail(ref word), (ushort)((uint)tail >> LockWord.TailOffset)) << LockWord.TailOffset; // full: pairs with the predecessor's decode of our tail and the head's claim CAS; its acquire keeps our later 32-bit reads of the word from seeing locked/pending older than the tail it replaced (design.md, mixed sizes)
+        // which also orders the node initialisation before it (the kernel's smp_wmb()); its read keeps
+        // our later 32-bit reads of the word from seeing locked/pending older than the tail it
+        // replaced (design.md, "Mixed sizes").
+        int old = Atomic.Exchange(ref LockWord.Tail(ref word), (ushort)((uint)tail >> LockWord.TailOffset)) << LockWord.TailOffset; // pairs with the successor's decode of our tail and the head's claim CAS
 
         QNode* next = null;
         if (old != 0)
         {
             // There was a predecessor: link behind it and wait for the baton.
             QNode* prev = ThreadSlots.Decode(old);
-            TestHooks.Interleave();
-            Volatile.Write(ref prev->Next, (nint)node); // release: our initialised node before the link; pairs with prev's read of Next
+            Atomic.StoreRelease(&prev->Next, (nint)node); // our initialised node before the link; pairs with prev's read of Next
 
             bool gaveUp = !TVariant.WaitNode(node, prev, tn.Slot, ref wait);
 
             int spins = 0;
             while (!gaveUp)
             {
-                TestHooks.Interleave();
-                if (Volatile.Read(ref node->Locked) != Baton.Waiting) break; // acquire: pairs with the predecessor's release of the baton
+                if (Atomic.LoadAcquire(&node->Locked) != Baton.Waiting) break; // pairs with the predecessor's hand-over of the baton
                 if (TWait.CanGiveUp && (spins & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp()) gaveUp = true;
                 else Spin.PauseUnbounded(ref spins);
             }
@@ -81,8 +80,7 @@ internal static unsafe class QueuedSlowPath
             if (TWait.CanGiveUp && gaveUp)
             {
                 // Leave our place unless the baton arrived meanwhile (then we are the head).
-                TestHooks.Interleave();
-                if (Interlocked.CompareExchange(ref node->Locked, Baton.Abandoned, Baton.Waiting) == Baton.Waiting) // a full fence when it succeeds; failing, an acquire read of the baton: pairs with the predecessor's hand-over CAS
+                if (Atomic.CompareExchange(&node->Locked, Baton.Abandoned, Baton.Waiting) == Baton.Waiting) // pairs with the predecessor's hand-over CAS; failing, it read the baton
                 {
                     TVariant.OnAbandoned(node);
                     tn.ReleaseNode(index);
@@ -91,8 +89,7 @@ internal static unsafe class QueuedSlowPath
             }
 
             // A successor may have linked itself while we waited; pick it up now.
-            TestHooks.Interleave();
-            next = (QNode*)Volatile.Read(ref node->Next); // acquire: pairs with the successor's release of the link
+            next = (QNode*)Atomic.LoadAcquire(&node->Next); // pairs with the successor's store of the link
         }
 
         // We are the queue head: wait for the owner and any pending waiter to go, *,x,y -> *,0,0 (or
@@ -114,11 +111,10 @@ internal static unsafe class QueuedSlowPath
 
             // Claim the lock. If we are still the tail, nobody queued behind us: n,0,0 -> 0,0,1.
             bool waitAgain = false;
-            while ((val & LockWord.TailMask) == tail && !TestHooks.Is(Mutant.ClaimWithoutTailCheck))
+            while ((val & LockWord.TailMask) == tail && !Seeded.ClaimsWithoutTailCheck)
             {
-                TestHooks.Interleave();
                 int newVal = (val & ~LockWord.TailMask) | LockWord.Locked;
-                int seen = Interlocked.CompareExchange(ref word, newVal, val); // a full fence when it succeeds (relaxed in the kernel): clears our tail; pairs with the next arrival's tail exchange; a failure is only an acquire load (LSE), all the re-check below needs
+                int seen = Atomic.CompareExchange(ref word, newVal, val); // clears our tail (the kernel's is relaxed); pairs with the next arrival's tail exchange; failing, it read what the re-check below needs
                 if (seen == val)
                 {
                     tn.ReleaseNode(index);
@@ -132,7 +128,7 @@ internal static unsafe class QueuedSlowPath
                 // and nobody would ever link behind us. So if the tail is still ours: holding the lock
                 // (only the head sets pending then), retry the claim on the word as it is now; else
                 // wait for (n,0,0) again and retry.
-                if (TestHooks.Is(Mutant.ClaimTrustsFailedCas)) break;
+                if (Seeded.TrustsFailedClaim) break;
                 if (!holding)
                 {
                     waitAgain = (seen & LockWord.TailMask) == tail;
@@ -145,11 +141,7 @@ internal static unsafe class QueuedSlowPath
 
         // Someone swapped itself into the tail behind us, so it has a node and will link:
         // *,*,0 -> *,*,1. Only the queue head may set the locked byte while a tail exists.
-        if (!holding)
-        {
-            TestHooks.Interleave();
-            Volatile.Write(ref LockWord.LockedByte(ref word), LockWord.Locked); // release byte store (plain in the kernel): nobody else can take a queued lock
-        }
+        if (!holding) Atomic.StoreRelaxed(ref LockWord.LockedByte(ref word), LockWord.Locked); // nobody else can take a queued lock; our wait for (*,0,0) was the acquire
 
         PassBaton<TVariant>(ref word, node, next, holdingLock: true);
         tn.ReleaseNode(index);
@@ -162,8 +154,7 @@ internal static unsafe class QueuedSlowPath
         int spins = 0;
         while (true)
         {
-            TestHooks.Interleave();
-            val = Volatile.Read(ref word); // acquire: pairs with the owner's release store and the pending waiter's hand-over
+            val = Atomic.LoadAcquire(ref word); // pairs with the owner's unlock and the pending waiter's hand-over
             if ((val & LockWord.LockedPendingMask) == 0) return true;
             if (TWait.CanGiveUp && (spins & Spin.GiveUpCheckMask) == 0 && wait.ShouldGiveUp()) return false;
             Spin.PauseUnbounded(ref spins);
@@ -180,19 +171,17 @@ internal static unsafe class QueuedSlowPath
         where TVariant : struct, IQueueVariant
     {
         // Wait for our successor to link itself, if it has not yet.
-        if (next is null && !TestHooks.Is(Mutant.HandoffBeforeLink)) next = WaitForLink(node);
+        if (next is null && !Seeded.HandsOverBeforeLink) next = WaitForLink(node);
         if (next is null) return; // only under the HandoffBeforeLink mutant
 
         while (true)
         {
-            TestHooks.Interleave();
-            if (Volatile.Read(ref next->MayAbort) == 0 || TestHooks.Is(Mutant.HandOverToAbandoned)) // relaxed: written before the node was published
+            if (Atomic.LoadRelaxed(&next->MayAbort) == 0 || Seeded.HandsOverToAbandoned) // written before the node was published; our read of the link ordered it
             {
-                Volatile.Write(ref next->Locked, Baton.Handed); // release: everything we did happens-before the new head; pairs with its acquire spin
+                Atomic.StoreRelease(&next->Locked, Baton.Handed); // everything we did happens-before the new head; pairs with its spin on the baton
                 break;
             }
-            TestHooks.Interleave();
-            if (Interlocked.CompareExchange(ref next->Locked, Baton.Handed, Baton.Waiting) == Baton.Waiting) // release (a full fence when it succeeds; failing, an acquire read of Abandoned): pairs with the waiter's abandon CAS and its acquire spin
+            if (Atomic.CompareExchange(&next->Locked, Baton.Handed, Baton.Waiting) == Baton.Waiting) // pairs with the waiter's abandon CAS and its spin on the baton; failing, it read Abandoned
                 break;
 
             // `next` gave up. If it is the tail, take it out of the queue and we are done; otherwise
@@ -212,13 +201,14 @@ internal static unsafe class QueuedSlowPath
     }
 
     /// <summary>Waits until the waiter that swapped itself in behind <paramref name="node"/> has linked itself.</summary>
+    /// <remarks>Out of line: a rare spin whose back-off (<see cref="Thread.Yield"/>) would put a P/Invoke frame into every hand-over.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static QNode* WaitForLink(QNode* node)
     {
         int spins = 0;
         while (true)
         {
-            TestHooks.Interleave();
-            QNode* next = (QNode*)Volatile.Read(ref node->Next); // acquire: pairs with the successor's release of the link
+            QNode* next = (QNode*)Atomic.LoadAcquire(&node->Next); // pairs with the successor's store of the link
             if (next is not null) return next;
             Spin.PauseUnbounded(ref spins);
         }
@@ -232,11 +222,9 @@ internal static unsafe class QueuedSlowPath
     {
         while (true)
         {
-            TestHooks.Interleave();
-            int val = Volatile.Read(ref word); // acquire
+            int val = Atomic.LoadRelaxed(ref word); // a peek at the tail: the CAS decides
             if ((val & LockWord.TailMask) != tail) return false;
-            TestHooks.Interleave();
-            if (Interlocked.CompareExchange(ref word, val & ~LockWord.TailMask, val) == val) // a full fence when it succeeds: empties the queue; pairs with the next arrival's tail exchange
+            if (Atomic.CompareExchange(ref word, val & ~LockWord.TailMask, val) == val) // empties the queue; pairs with the next arrival's tail exchange
                 return true;
         }
     }
@@ -244,8 +232,7 @@ internal static unsafe class QueuedSlowPath
     /// <summary>An abandoned node that a hand-over skipped: its thread may use it again.</summary>
     private static void Reclaim(QNode* abandoned)
     {
-        TestHooks.Interleave();
-        Volatile.Write(ref abandoned->Locked, Baton.Reclaimed); // release: after we read its Next; pairs with its thread's TakeNode
+        Atomic.StoreRelease(&abandoned->Locked, Baton.Reclaimed); // after we read its Next; pairs with its thread's TakeNode
     }
 
     /// <summary>
@@ -255,7 +242,7 @@ internal static unsafe class QueuedSlowPath
     private static void AbortHead<TVariant>(ref int word, QNode* node, int tail, QNode* next)
         where TVariant : struct, IQueueVariant
     {
-        if (TestHooks.Is(Mutant.HeadAbortWithoutHandOver)) return;
+        if (Seeded.HeadLeavesWithoutHandOver) return;
         if (TryLeaveTail(ref word, tail)) return;
         PassBaton<TVariant>(ref word, node, next, holdingLock: false);
     }
@@ -264,9 +251,8 @@ internal static unsafe class QueuedSlowPath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryLockWhole(ref int word)
     {
-        TestHooks.Interleave();
-        return Volatile.Read(ref word) == 0 // relaxed peek
-            && Interlocked.CompareExchange(ref word, LockWord.Locked, 0) == 0; // acquire (a full fence when it succeeds): pairs with the release in Exit
+        return Atomic.LoadRelaxed(ref word) == 0 // a peek: the CAS decides
+            && Atomic.CompareExchange(ref word, LockWord.Locked, 0) == 0; // pairs with the release in Exit
     }
 
     /// <summary>
@@ -279,7 +265,7 @@ internal static unsafe class QueuedSlowPath
         where TVariant : struct, IQueueVariant
         where TWait : struct, IWaitPolicy
     {
-        Interlocked.Increment(ref ThreadSlots.NoNodeCount); // full, but only a diagnostics counter on a rare path: pairs with nothing
+        Atomic.Increment(ref ThreadSlots.NoNodeCount); // a diagnostics counter on a rare path: pairs with nothing
         LockEvents.Inc(LockEvent.LockSlowpath); // as in the kernel's native build: it had decided to queue
         LockEvents.Inc(LockEvent.LockNoNode);
         SpinWait backoff = default;

@@ -31,14 +31,14 @@ internal static unsafe class SlotParking
     /// <summary>Kicks the thread that owns <paramref name="slot"/>: it returns from its park, or does not sleep at its next one.</summary>
     public static void Kick(int slot)
     {
-        if (LockEvents.Enabled) Volatile.Write(ref *ThreadSlots.KickTime(slot), Stopwatch.GetTimestamp()); // release: statistics stamp, read by the woken thread
+        if (LockEvents.Enabled) Atomic.StoreRelaxed(ThreadSlots.KickTime(slot), Stopwatch.GetTimestamp()); // statistics stamp, taken by the woken thread's exchange
         Parker.Kick(ThreadSlots.ParkWord(slot));
     }
 
     // pv_kick_wake / pv_latency_wake: time from the kicker's stamp to this thread running again.
     private static void CountWake(int slot)
     {
-        long kicked = Interlocked.Exchange(ref *ThreadSlots.KickTime(slot), 0); // full: pairs with Kick's stamp
+        long kicked = Atomic.Exchange(ThreadSlots.KickTime(slot), 0); // takes Kick's stamp
         if (kicked == 0) return;
         LockEvents.Inc(LockEvent.PvKickWake);
         LockEvents.Add(LockEvent.PvLatencyWake, LockEvents.NanosecondsSince(kicked));

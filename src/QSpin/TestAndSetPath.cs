@@ -9,7 +9,8 @@ internal static class TestAndSetPath
 {
     /// <summary>Spins until the lock is taken (true) or <paramref name="wait"/> gives up (false).</summary>
     public static bool Lock<TWait>(ref int word, ref TWait wait) where TWait : struct, IWaitPolicy
-    {        SpinWait backoff = default;
+    {
+        SpinWait backoff = default;
         while (true)
         {
             if (TWait.CanGiveUp && wait.ShouldGiveUp()) return false;
@@ -17,9 +18,8 @@ internal static class TestAndSetPath
             else backoff.SpinOnce(sleep1Threshold: -1);
             LockEvents.Inc(LockEvent.TasSpin);
 
-            TestHooks.Interleave();
-            if (Volatile.Read(ref word) == 0 // relaxed test before the set: no line ping-pong while held
-                && Interlocked.CompareExchange(ref word, LockWord.Locked, 0) == 0) // acquire (a full fence when it succeeds): pairs with the release in Exit
+            if (Atomic.LoadRelaxed(ref word) == 0 // the test before the set: no line ping-pong while held
+                && Atomic.CompareExchange(ref word, LockWord.Locked, 0) == 0) // pairs with the release in Exit
                 return true;
         }
     }

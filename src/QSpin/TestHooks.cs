@@ -5,7 +5,7 @@ namespace QSpin;
 
 /// <summary>
 /// Scheduling hooks for systematic interleaving tests (Coyote). Off in production: <see cref="Enabled"/>
-/// is a static readonly field read once, so Tier-1 code folds every <c>if (TestHooks.Enabled)</c> away.
+/// is read once into a static readonly field, so Tier-1 code folds every <c>if (TestHooks.Enabled)</c> away.
 /// A test process turns it on with the AppContext switch <c>QSpin.TestHooks</c> before any QSpin type
 /// is used, then installs the delegates.
 /// </summary>
@@ -13,8 +13,24 @@ internal static class TestHooks
 {
     /// <summary>True only in a test process that asked for hooks before first use.</summary>
     [FeatureSwitchDefinition(FeatureSwitches.TestHooks)]
-    public static bool Enabled { get; } =
-        FeatureSwitches.IsOn(FeatureSwitches.TestHooks);
+    public static bool Enabled => Switch.On;
+
+    /// <summary>
+    /// <see cref="Enabled"/> as a field, for the checks inside <see cref="Atomic"/>: the JIT reads a
+    /// static readonly field as a constant while it imports the method, where a property is a call
+    /// until it is inlined. With the property, every inlined <see cref="Atomic"/> call would evaluate
+    /// its address argument into a temporary before a not-yet-folded branch, and Tier-1 code would lose
+    /// its <c>[reg+offset]</c> addressing (an extra <c>add</c>; DisassemblyTests pin the code). A
+    /// trimmed publish that fixes the switch substitutes the property, and this field becomes a
+    /// constant initialiser the type can be preinitialised with.
+    /// </summary>
+    private static readonly bool s_enabled = Enabled;
+
+    /// <summary>The switch itself, read once; kept out of this type's initialiser (see <see cref="s_enabled"/>).</summary>
+    private static class Switch
+    {
+        public static readonly bool On = FeatureSwitches.IsOn(FeatureSwitches.TestHooks);
+    }
 
     /// <summary>Called before every atomic step of the lock (a scheduling point).</summary>
     public static Action? OnAtomic;
@@ -40,17 +56,17 @@ internal static class TestHooks
     /// <summary>Pauses a paravirt arrival spends trying to steal before it queues, when hooks are on (real: the spin threshold).</summary>
     public static int StealSpins = 4;
 
-    /// <summary>Seeded bugs for mutation testing; never set outside tests.</summary>
+    /// <summary>Seeded bugs for mutation testing, read through <see cref="Seeded"/>; never set outside tests.</summary>
     public static Mutant Mutant;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Interleave()
     {
-        if (Enabled) OnAtomic?.Invoke();
+        if (s_enabled) OnAtomic?.Invoke();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Is(Mutant m) => Enabled && Mutant == m;
+    public static bool Is(Mutant m) => s_enabled && Mutant == m;
 }
 
 /// <summary>A futex-style wait: returns when <c>*address != expected</c>, on a wake, or spuriously.</summary>

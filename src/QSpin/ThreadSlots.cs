@@ -84,7 +84,9 @@ internal static unsafe class ThreadSlots
     private static byte* SlotBase(int slot)
     {
         // The chunk was published before the slot was handed out, and the slot reached the reader
-        // through a full-fence tail exchange: an acquire read is enough.
+        // through a full-fence tail exchange: an acquire read is enough. Not Atomic.LoadAcquire: this
+        // is no step of the lock, and it must not be a Coyote scheduling point (the futex model
+        // decodes nodes inside its wait hook).
         nint chunk = Volatile.Read(ref s_chunks[slot >> SlotsPerChunkShift]);
         return (byte*)chunk + (nint)(slot & (SlotsPerChunk - 1)) * SlotBytes;
     }
@@ -121,12 +123,12 @@ internal static unsafe class ThreadSlots
 
         // The slot's parking word may hold a stale permit from its previous owner: clear it
         // (a stale kick arriving later is only a spurious wake-up, which every waiter tolerates).
-        Volatile.Write(ref *ParkWord(slot), 0); // relaxed reset; published with the slot by the tail exchange
+        Atomic.StoreRelaxed(ParkWord(slot), 0); // published with the slot by our tail exchange
         t_nodes = tn;
         return tn;
     }
 
-    /// <summary>A racy snapshot of every slot in use, for watchdog dumps.</summary>
+    /// <summary>A racy snapshot of every slot in use, for watchdog dumps (plain volatile reads: no steps of the lock, so no scheduling points).</summary>
     public static List<SlotSnapshot> Snapshot()
     {
         var result = new List<SlotSnapshot>();
@@ -175,7 +177,7 @@ internal static unsafe class ThreadSlots
                 for (int i = 0; i < LockWord.NodesPerThread; i++)
                     ((QNode*)(b + QNode.Size * (1 + i)))->Tail = LockWord.EncodeTail(first + s, i);
             }
-            Volatile.Write(ref chunk, mem); // release: node initialisation before the chunk is visible
+            Volatile.Write(ref chunk, mem); // release: node initialisation before the chunk is visible (not Atomic: no scheduling point under the registry lock)
         }
         return slot;
     }
@@ -185,7 +187,7 @@ internal static unsafe class ThreadSlots
     private static bool HasAbandonedNode(int slot)
     {
         for (int i = 0; i < LockWord.NodesPerThread; i++)
-            if (Volatile.Read(ref NodeOf(slot, i)->Locked) == Baton.Abandoned) return true; // acquire: pairs with the reclaimer's release
+            if (Volatile.Read(ref NodeOf(slot, i)->Locked) == Baton.Abandoned) return true; // acquire: pairs with the reclaimer's release (not Atomic: no scheduling point under the registry lock)
         return false;
     }
 
@@ -240,7 +242,11 @@ internal sealed unsafe class ThreadNodes(int slot)
         for (int i = 0; i < LockWord.NodesPerThread; i++)
         {
             if ((InUse & (1 << i)) != 0) continue;
-            if (Volatile.Read(ref ThreadSlots.NodeOf(Slot, i)->Locked) == Baton.Abandoned) continue; // acquire: pairs with the reclaimer's release
+            // Not Atomic.LoadAcquire: through the inlined helper the JIT computes the node's address
+            // into a register first (one more add) instead of reading [base+offset]. So, as before, no
+            // scheduling point: only a hand-over's store of Reclaimed changes our own abandoned node,
+            // and reading it a step late only makes us pick another node.
+            if (Volatile.Read(ref ThreadSlots.NodeOf(Slot, i)->Locked) == Baton.Abandoned) continue; // acquire: pairs with the reclaimer's store of Reclaimed
             InUse |= 1 << i;
             return i;
         }

@@ -35,13 +35,14 @@ internal static class Story
     public static void Step()
     {
         s_steps++;
-        // Frame 0 is here, 1 Coverage.OnAtomic, 2 TestHooks.Interleave (unless inlined): the first frame
-        // outside this assembly and TestHooks is the lock's code that is about to take an atomic step.
+        // Frame 0 is here, 1 Coverage.OnAtomic, then TestHooks.Interleave and the Atomic primitive (unless
+        // inlined): the first frame outside this assembly, TestHooks and Atomic is the lock's code that is
+        // about to take an atomic step.
         string site = "?";
         foreach (StackFrame f in new StackTrace(1, true).GetFrames())
         {
             var m = f.GetMethod();
-            if (m?.DeclaringType is not { } t || t.Assembly == typeof(Story).Assembly || t == typeof(TestHooks)) continue;
+            if (m?.DeclaringType is not { } t || t.Assembly == typeof(Story).Assembly || t == typeof(TestHooks) || t == typeof(Atomic)) continue;
             site = $"{t.Name}.{m.Name} ({Path.GetFileName(f.GetFileName())}:{f.GetFileLineNumber()})";
             break;
         }

@@ -23,19 +23,16 @@ internal static unsafe class Parker
     /// <param name="timeoutNanoseconds">The longest sleep; -1 for no limit, 0 to only consume a pending kick.</param>
     public static void Park(int* word, long timeoutNanoseconds)
     {
-        TestHooks.Interleave();
-        if (Interlocked.Exchange(ref *word, 0) != 0) return; // full: consumes a permit; pairs with Kick's exchange
+        if (Atomic.Exchange(word, 0) != 0) return; // consumes a permit; pairs with Kick's exchange
         if (timeoutNanoseconds == 0) return;
         WaitOnAddress.Wait(word, 0, timeoutNanoseconds);
-        TestHooks.Interleave();
-        Interlocked.Exchange(ref *word, 0); // full: consumes the permit that woke us (if any)
+        Atomic.Exchange(word, 0); // consumes the permit that woke us (if any); pairs with Kick's exchange
     }
 
     /// <summary>Leaves a permit in <paramref name="word"/> and wakes its sleeper, if any.</summary>
     public static void Kick(int* word)
     {
-        TestHooks.Interleave();
-        Interlocked.Exchange(ref *word, 1); // full: orders the caller's release before the permit; pairs with Park's exchange
+        Atomic.Exchange(word, 1); // after the caller changed the waiter's condition; pairs with Park's exchange
         WaitOnAddress.WakeOne(word);
     }
 }
