@@ -20,16 +20,22 @@ internal static class DeferredFailure
     [ThreadStatic] private static bool t_interrupted;
     [ThreadStatic] private static ExceptionDispatchInfo? t_exception;
 
+    // Set for good by the first failure this process ever records, so that the contended path reads
+    // one ordinary static until then instead of two thread statics on every acquisition. Relaxed:
+    // only the recording thread needs to see its own write.
+    private static bool s_everRecorded;
+
     /// <summary>True when the calling thread's current acquisition caught a failure while parked.</summary>
     public static bool Pending
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => t_interrupted || t_exception is not null;
+        get => s_everRecorded && (t_interrupted || t_exception is not null);
     }
 
     /// <summary>Keeps <paramref name="e"/>, caught while parked, for the end of the acquisition (the first exception wins).</summary>
     public static void Record(Exception e)
     {
+        s_everRecorded = true;
         if (e is ThreadInterruptedException) t_interrupted = true;
         else t_exception ??= ExceptionDispatchInfo.Capture(e);
     }
