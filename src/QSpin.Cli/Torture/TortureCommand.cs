@@ -11,8 +11,7 @@ internal static class TortureCommand
     {
         var type = new Option<string>("--type")
         {
-            Description = "Lock to torture: qspin (in this process's QSPIN_MODE), busted (broken on purpose: must FAIL), " +
-                          "busted-unlock (unlock sometimes does nothing: the watchdog must FAIL it), lock, monitor, spinlock.",
+            Description = $"Lock to torture: {TortureLocks.Help}.",
             DefaultValueFactory = _ => TortureLocks.QSpin,
         };
         type.Validators.Add(r =>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using QSpin.Cli.Locks;
 
 namespace QSpin.Cli.Torture;
 
