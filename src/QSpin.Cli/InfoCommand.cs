@@ -29,10 +29,10 @@ internal static class InfoCommand
         {
             o.WriteLine($"mode:        INVALID");
             o.WriteLine($"error:       {error}");
-            return 2;
+            return ExitCodes.BadArgument;
         }
         o.WriteLine($"mode:        {QSpinOps.Mode}");
         o.WriteLine($"reason:      {QSpinOps.Reason}");
-        return 0;
+        return ExitCodes.Ok;
     }
 }

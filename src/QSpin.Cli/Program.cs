@@ -12,17 +12,13 @@ public static class Program
 
     /// <summary>
     /// Parses and runs a command line. A command line that does not parse prints one line per error
-    /// (each naming the argument at fault, without the help text) and returns 2.
+    /// (each naming the argument at fault, without the help text; see <see cref="Usage"/>) and returns
+    /// <see cref="ExitCodes.BadArgument"/>.
     /// </summary>
     public static int Run(string[] args, InvocationConfiguration? configuration = null)
     {
         ParseResult result = BuildRoot().Parse(args);
-        if (result.Errors.Count > 0)
-        {
-            TextWriter error = configuration?.Error ?? Console.Error;
-            foreach (var e in result.Errors) error.WriteLine($"qspin: {e.Message}");
-            return 2;
-        }
+        if (result.Errors.Count > 0) return Usage.Reject(configuration?.Error ?? Console.Error, result.Errors.Select(e => e.Message));
         return result.Invoke(configuration);
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using QSpin.Cli.Locks;
 
 namespace QSpin.Cli.Bench;
 
@@ -47,7 +48,7 @@ internal sealed record CellSummary(
 internal sealed record RepeatedSample(int Repeat, Sample Sample);
 
 /// <summary>A contender as it ran: its worker's greeting.</summary>
-internal sealed record ContenderInfo(string Name, ContenderKind Kind, string Description, string? Mode, string? ModeReason, string? Priority);
+internal sealed record ContenderInfo(string Name, LockKind Kind, string Description, string? Mode, string? ModeReason, string? Priority);
 
 /// <summary>Where the numbers come from. The load averages (Linux) show how busy the machine was with other work.</summary>
 internal sealed record MachineInfo(int Cpus, string Os, string Runtime, string Architecture, bool Hypervisor, string Gc)

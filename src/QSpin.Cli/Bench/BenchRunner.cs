@@ -11,8 +11,6 @@ namespace QSpin.Cli.Bench;
 /// </summary>
 internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, TextWriter error, string command)
 {
-    public const int ExitOk = 0, ExitFailures = 1, ExitBadArgument = 2, ExitInterrupted = 130;
-
     /// <summary>Worker start-up (process start and runtime load), generous for a loaded CI machine.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
@@ -25,8 +23,7 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
         }
         catch (BenchArgumentException e)
         {
-            error.WriteLine(e.Message);
-            return ExitBadArgument;
+            return Usage.Reject(error, e.Message);
         }
 
         using (folder)
@@ -69,7 +66,7 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
             foreach (string e in errors) error.WriteLine("error: " + e);
             if (!report.Complete) console.MarkupLineInterpolated($"[yellow]{interruption}: partial results kept[/]");
             console.MarkupLineInterpolated($"results: [bold]{result}[/]");
-            return !report.Complete ? ExitInterrupted : errors.Count > 0 ? ExitFailures : ExitOk;
+            return !report.Complete ? ExitCodes.Interrupted : errors.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
         }
     }
 

@@ -28,8 +28,7 @@ internal static class WorkerCommand
     {
         if (Contenders.Find(name) is not { } contender)
         {
-            error.WriteLine($"--lock: unknown lock '{name}'; known: {Contenders.Names}");
-            return 2;
+            return Usage.Reject(error, "--lock: " + Usage.UnknownLock(name, Contenders.Names));
         }
 
         // The parent owns Ctrl+C: the terminal sends SIGINT to the whole foreground process group (on
@@ -42,12 +41,12 @@ internal static class WorkerCommand
             if (QSpinOps.ConfigurationError is { } bad)
             {
                 error.WriteLine(bad);
-                return 2;
+                return ExitCodes.BadArgument;
             }
             if (QSpinOps.Mode != expected)
             {
                 error.WriteLine($"{contender.Name}: expected QSpin mode {expected}, but this process selected {QSpinOps.Mode} ({QSpinOps.Reason})");
-                return 2;
+                return ExitCodes.BadArgument;
             }
             mode = QSpinOps.Mode.ToString();
             reason = QSpinOps.Reason;
@@ -69,7 +68,7 @@ internal static class WorkerCommand
             }
             Send(output, reply);
         }
-        return 0;
+        return ExitCodes.Ok;
     }
 
     /// <summary>

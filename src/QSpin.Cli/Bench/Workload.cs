@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using HdrHistogram;
+using QSpin.Cli.Locks;
 
 namespace QSpin.Cli.Bench;
 

@@ -35,7 +35,7 @@ internal sealed record TortureOptions(
     /// <summary>What is wrong with the settings taken together (each one alone was checked when parsed), or null.</summary>
     public string? Check() =>
         AcqLimitSeconds * 1000 <= LongHoldMs
-            ? string.Create(CultureInfo.InvariantCulture, $"--acq-limit ({AcqLimitSeconds} s) must be longer than --long-hold ({LongHoldMs} ms), or a long hold would trip the watchdog.")
+            ? string.Create(CultureInfo.InvariantCulture, $"--acq-limit: {AcqLimitSeconds} s must be longer than --long-hold ({LongHoldMs} ms), or a long hold would trip the watchdog")
             : null;
 
     /// <summary>The parameters as one line, printed at the start and again at the end of the run.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using QSpin.Cli.Locks;
 
 namespace QSpin.Cli.Torture;
 
@@ -7,7 +8,7 @@ namespace QSpin.Cli.Torture;
 /// One <c>qspin torture</c> run: starts the writers and the stress threads (watchdog, stutter,
 /// shuffle, churn), prints the statistics line every interval, stops everything after the duration,
 /// checks that every lock is free and every record counted every acquisition, and prints the
-/// verdict. Exit code 0 only on SUCCESS.
+/// verdict. Exit code <see cref="ExitCodes.Ok"/> only on SUCCESS.
 /// </summary>
 internal sealed class TortureRun
 {
@@ -64,7 +65,7 @@ internal sealed class TortureRun
         catch (InvalidOperationException e)
         {
             output.WriteLine($"qspin torture: {e.Message}");
-            return 2;
+            return ExitCodes.BadArgument;
         }
 
         int slotLimit = ThreadSlots.SlotLimit;
@@ -108,7 +109,7 @@ internal sealed class TortureRun
         _out.Flush();
         // In-process callers (tests) write to a buffer that dies with the process: say it on stderr too.
         if (!_outIsConsole) Console.Error.WriteLine(report);
-        Environment.Exit(1);
+        Environment.Exit(ExitCodes.Failed);
     }
 
     private int Execute()
@@ -148,7 +149,7 @@ internal sealed class TortureRun
         _out.WriteLine(failures == 0 ? "End of test: SUCCESS" : "End of test: FAILURE");
         _out.Flush();
         Stutter.Dispose();
-        return failures == 0 ? 0 : 1;
+        return failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private static Thread StartHelper(string name, Action body)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using QSpin.Cli.Locks;
 
 namespace QSpin.Cli.Torture;
 

@@ -103,7 +103,7 @@ public sealed partial class BenchEndToEndTests : IDisposable
         Assert.True(p.WaitForExit(TimeSpan.FromSeconds(60)), "bench did not stop after Ctrl+C");
         p.WaitForExit();
 
-        Assert.Equal(BenchRunner.ExitInterrupted, p.ExitCode);
+        Assert.Equal(ExitCodes.Interrupted, p.ExitCode);
         Assert.False(Directory.Exists(target)); // not complete, so not under the final name
         string partial = OutputFolder.PartialPath(target);
         Assert.True(File.Exists(Path.Combine(partial, "PARTIAL")), stdout.ToString());

@@ -106,6 +106,7 @@ public class BenchOptionsTests
     [InlineData("--cs-work", "-1")]
     [InlineData("--private-work", "-5")]
     [InlineData("--repeat", "0")]
+    [InlineData("--repeat", "1,2")]
     [InlineData("--locks", "futex")]
     [InlineData("--locks", "lock,nope")]
     public void BadValuesExitNonZeroWithOneLineNamingTheOption(string option, string value)
@@ -113,7 +114,7 @@ public class BenchOptionsTests
         var (exit, error) = RunExpectingError(option, value);
         Assert.NotEqual(0, exit);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains(option, error);
+        Assert.StartsWith($"qspin: {option}: ", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -134,9 +135,9 @@ public class BenchOptionsTests
             string file = Path.Combine(dir, "a-file");
             File.WriteAllText(file, "not a folder");
             var (exit, error) = RunExpectingError("--quick", "--out", Path.Combine(file, "results"));
-            Assert.Equal(BenchRunner.ExitBadArgument, exit);
+            Assert.Equal(ExitCodes.BadArgument, exit);
             Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            Assert.StartsWith("--out:", error);
+            Assert.StartsWith("qspin: --out:", error);
             Assert.Equal([file], Directory.GetFileSystemEntries(dir));
         }
         finally
@@ -154,8 +155,8 @@ public class BenchOptionsTests
         {
             File.WriteAllText(Path.Combine(dir, "old.txt"), "keep me");
             var (exit, error) = RunExpectingError("--quick", "--out", dir);
-            Assert.Equal(BenchRunner.ExitBadArgument, exit);
-            Assert.StartsWith("--out:", error);
+            Assert.Equal(ExitCodes.BadArgument, exit);
+            Assert.StartsWith("qspin: --out:", error);
             Assert.Equal("keep me", File.ReadAllText(Path.Combine(dir, "old.txt")));
         }
         finally

@@ -1,4 +1,5 @@
 using QSpin.Cli.Bench;
+using QSpin.Cli.Locks;
 
 namespace QSpin.Tests.Bench;
 
@@ -28,7 +29,7 @@ public class WorkloadTests
     [Fact]
     public void QSpinInThisProcesssModeHoldsExclusion()
     {
-        var s = Contender.Of("qspin", ContenderKind.QSpin, "", () => new QSpinContender(new QSpinLock())).Run(Spec(threads: 3));
+        var s = Contender.Of("qspin", LockKind.QSpin, "", () => new QSpinContender(new QSpinLock())).Run(Spec(threads: 3));
         Assert.True(s.MutualExclusionHeld);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using QSpin.Cli;
 
 namespace QSpin.Tests.Torture;
 
@@ -44,7 +45,7 @@ public class TortureChildProcessTests
             "torture", "--type", "busted-unlock", "--duration", "60", "--acq-limit", "1", "--stat-interval", "0");
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(45), $"took {clock.Elapsed}: the watchdog should end it long before --duration");
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(ExitCodes.Failed, r.ExitCode);
         Assert.Equal("End of test: FAILURE", r.Lines[^1]);
         Assert.Contains(r.Lines, l => l.StartsWith("WATCHDOG: writer", StringComparison.Ordinal) && l.Contains("to acquire lock 0", StringComparison.Ordinal));
         Assert.Contains("BustedUnlockLock locked=1", r.Output, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using QSpin.Cli;
 using QSpin.Cli.Torture;
 
 namespace QSpin.Tests.Torture;
@@ -36,7 +37,7 @@ public partial class TortureCommandTests
         var r = TortureHarness.InProcess("torture", "--type", "busted", "--duration", "2", "--stat-interval", "1");
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(ExitCodes.Failed, r.ExitCode);
         Assert.Equal("End of test: FAILURE", r.Lines[^1]);
         Assert.Contains(r.Lines, l => l.StartsWith("FAILURE: writer", StringComparison.Ordinal));
         string final = r.Lines.Last(l => l.StartsWith("Writes:", StringComparison.Ordinal));
@@ -83,12 +84,14 @@ public partial class TortureCommandTests
     [InlineData("--stutter", "-1")]
     public void BadArgumentsAreRejectedWithOneLineNamingThem(string option, string value)
     {
-        var r = TortureHarness.InProcess("torture", option, value, "--duration", option == "--duration" ? value : "1");
+        string[] rest = option == "--duration" ? [] : ["--duration", "1"]; // a bad value must fail before anything runs
+        var r = TortureHarness.InProcess(["torture", option, value, .. rest]);
 
-        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(ExitCodes.BadArgument, r.ExitCode);
         Assert.Equal("", r.Output); // nothing ran
         string line = Assert.Single(r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains(option, line, StringComparison.Ordinal);
+        Assert.StartsWith($"qspin: {option}: ", line, StringComparison.Ordinal); // the grammar bench uses too
+        Assert.Contains(value, line, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -96,7 +99,7 @@ public partial class TortureCommandTests
     {
         var r = TortureHarness.InProcess("torture", "--acq-limit", "0.05", "--long-hold", "100", "--duration", "1");
 
-        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(ExitCodes.BadArgument, r.ExitCode);
         Assert.Contains("--acq-limit", r.Error, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,4 @@
-namespace QSpin.Cli.Torture;
+namespace QSpin.Cli.Locks;
 
 /// <summary>
 /// <c>--type busted</c>: a lock that checks and then sets without atomicity, with a window between

@@ -1,4 +1,6 @@
-namespace QSpin.Cli.Bench;
+using QSpin.Cli.Bench;
+
+namespace QSpin.Cli.Locks;
 
 /// <summary>
 /// One lock under test, as the benchmark loop sees it: take it, release it.
@@ -10,7 +12,7 @@ namespace QSpin.Cli.Bench;
 /// <see cref="Exit"/> into it: no interface dispatch is measured. Calling through the interface
 /// instead costs about one indirect call per operation, which docs/benchmarks.md measures with the
 /// hidden <c>--dispatch interface</c> option. A new contender is one struct plus one line in
-/// <see cref="Contenders.All"/>.
+/// <see cref="LockCatalog.All"/>.
 /// </remarks>
 internal interface ILockContender
 {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace QSpin.Cli.Bench;
+namespace QSpin.Cli.Locks;
 
 /// <summary>
 /// REFERENCE ONLY, not for use: the textbook ticket lock (Mellor-Crummey and Scott, 1991; Linux's

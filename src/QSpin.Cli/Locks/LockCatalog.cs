@@ -1,0 +1,72 @@
+using QSpin.Cli.Bench;
+using QSpin.Cli.Torture;
+
+namespace QSpin.Cli.Locks;
+
+/// <summary>Where a lock comes from, for tables and docs.</summary>
+internal enum LockKind
+{
+    /// <summary>This project's lock.</summary>
+    QSpin,
+
+    /// <summary>A lock broken on purpose, to prove that the torture's checks can fail (BustedLocks.cs).</summary>
+    Busted,
+
+    /// <summary>A lock that ships with .NET.</summary>
+    DotNet,
+
+    /// <summary>A textbook lock written here as a yardstick (Reference*.cs).</summary>
+    Reference,
+}
+
+/// <summary>
+/// One lock the tools know, by the name their options take, and how each tool runs it: <see cref="Bench"/>
+/// for <c>qspin bench --locks</c> (a struct-generic contender, in its own worker process), <see cref="Torture"/>
+/// for <c>qspin torture --type</c> (a boxed <see cref="ITortureLock"/>, in this process's QSpin mode). A lock
+/// that a tool does not run has null there.
+/// </summary>
+/// <param name="TortureNote">What <c>qspin torture --help</c> says about the lock after its name, if anything.</param>
+internal sealed record CatalogLock(string Name, LockKind Kind, string Description, Contender? Bench, Func<ITortureLock>? Torture, string? TortureNote = null);
+
+/// <summary>
+/// The one registry of locks for <c>qspin bench</c> and <c>qspin torture</c>: which locks exist, what
+/// each is, and which tool runs it. The bench runs each QSpin mode in its own worker process, so QSpin
+/// appears once per mode (and once more with lock statistics on); the torture runs QSpin in whatever
+/// mode its own process selected. Each tool lists its locks in this order.
+/// </summary>
+internal static class LockCatalog
+{
+    /// <summary>The torture's name for QSpinLock in this process's mode (its default <c>--type</c>).</summary>
+    public const string QSpinInThisProcess = "qspin";
+
+    public static readonly IReadOnlyList<CatalogLock> All =
+    [
+        TortureOnly(QSpinInThisProcess, LockKind.QSpin, "QSpinLock in whatever QSPIN_MODE this process selected", () => new QSpinTortureLock(), "in this process's QSPIN_MODE"),
+        Bench("qspin-native", LockKind.QSpin, "QSpinLock, QSPIN_MODE=native: FIFO MCS queue, pure spinning", () => new QSpinContender(new QSpinLock()), QSpinMode.Native),
+        Bench("qspin-paravirt", LockKind.QSpin, "QSpinLock, QSPIN_MODE=paravirt: bounded spinning, parking, lock stealing", () => new QSpinContender(new QSpinLock()), QSpinMode.Paravirt),
+        Bench("qspin-tas", LockKind.QSpin, "QSpinLock, QSPIN_MODE=tas: unfair test-and-set with back-off", () => new QSpinContender(new QSpinLock()), QSpinMode.TestAndSet),
+        Bench("qspin-paravirt-stats", LockKind.QSpin, "QSpinLock, QSPIN_MODE=paravirt with QSPIN_STATS=1: the cost of counting lock events, and the events", () => new QSpinContender(new QSpinLock()), QSpinMode.Paravirt, stats: true),
+        TortureOnly("busted", LockKind.Busted, "checks, then sets, without atomicity: lets two writers in", () => new BustedLock(), "broken on purpose: must FAIL"),
+        TortureOnly("busted-unlock", LockKind.Busted, "a compare-and-swap lock whose unlock now and then does nothing", () => new BustedUnlockLock(), "unlock sometimes does nothing: the watchdog must FAIL it"),
+        Bench("lock", LockKind.DotNet, "System.Threading.Lock", () => new DotNetLockContender(new Lock()), torture: () => new ThreadingTortureLock()),
+        Bench("monitor", LockKind.DotNet, "Monitor (lock(object))", () => new MonitorContender(new object()), torture: () => new MonitorTortureLock()),
+        Bench("spinlock", LockKind.DotNet, "System.Threading.SpinLock(enableThreadOwnerTracking: false)", () => new SpinLockContender(new SpinLockBox()), torture: () => new SpinLockTortureLock()),
+        Bench("ticket", LockKind.Reference, "textbook ticket lock (reference, Locks/ReferenceTicketLock.cs)", () => new TicketContender(new ReferenceTicketLock())),
+        Bench("mcs", LockKind.Reference, "textbook MCS queue lock (reference, Locks/ReferenceMcsLock.cs)", () => new McsContender(new ReferenceMcsLock())),
+    ];
+
+    /// <summary>The locks <c>qspin bench</c> runs, as contenders.</summary>
+    public static readonly IReadOnlyList<Contender> BenchContenders = [.. All.Where(l => l.Bench is not null).Select(l => l.Bench!)];
+
+    /// <summary>The locks <c>qspin torture</c> runs.</summary>
+    public static readonly IReadOnlyList<CatalogLock> TortureLocks = [.. All.Where(l => l.Torture is not null)];
+
+    /// <summary>A lock the bench runs (and maybe the torture too).</summary>
+    private static CatalogLock Bench<TLock>(string name, LockKind kind, string description, Func<TLock> create, QSpinMode? mode = null, bool stats = false, Func<ITortureLock>? torture = null)
+        where TLock : struct, ILockContender =>
+        new(name, kind, description, Contender.Of(name, kind, description, create, mode, stats), torture);
+
+    /// <summary>A lock only the torture runs.</summary>
+    private static CatalogLock TortureOnly(string name, LockKind kind, string description, Func<ITortureLock> create, string note) =>
+        new(name, kind, description, null, create, note);
+}
