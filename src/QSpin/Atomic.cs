@@ -107,6 +107,14 @@ internal static unsafe class Atomic
         return Volatile.Read(ref *location);
     }
 
+    /// <inheritdoc cref="LoadRelaxed(ref int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long LoadRelaxed(long* location)
+    {
+        TestHooks.Interleave();
+        return Volatile.Read(ref *location);
+    }
+
     // ---- Stores: Volatile.Write. x64 mov; LSE stlur [x, #imm] (FEAT_LRCPC2) or stlr; ARMv8.0 stlr. ----
 
     /// <summary>
@@ -272,6 +280,14 @@ internal static unsafe class Atomic
     /// <inheritdoc cref="CompareExchange(ref int, int, int)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int CompareExchange(int* location, int value, int comparand)
+    {
+        TestHooks.Interleave();
+        return Interlocked.CompareExchange(ref *location, value, comparand);
+    }
+
+    /// <inheritdoc cref="CompareExchange(ref int, int, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long CompareExchange(long* location, long value, long comparand)
     {
         TestHooks.Interleave();
         return Interlocked.CompareExchange(ref *location, value, comparand);

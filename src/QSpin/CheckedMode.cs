@@ -28,34 +28,36 @@ internal static class CheckedMode
         int.TryParse(Environment.GetEnvironmentVariable("QSPIN_CHECKED_DEADLOCK_MS"), out int ms) && ms > 0 ? ms : 1000;
 
     private static readonly Lock s_gate = new();
-    private static readonly Dictionary<QSpinLock, ThreadState> s_owners = new(ReferenceEqualityComparer.Instance);
+    private static readonly Dictionary<CheckedLock, ThreadState> s_owners = new();
 
     [ThreadStatic] private static ThreadState? t_state;
 
     private sealed class ThreadState(Thread thread)
     {
         public readonly Thread Thread = thread;
-        public readonly List<QSpinLock> Held = [];
-        public QSpinLock? WaitingFor;
+        public readonly List<CheckedLock> Held = [];
+        public CheckedLock? WaitingFor;
     }
 
     private static ThreadState Me => t_state ??= new ThreadState(Thread.CurrentThread);
 
 
     /// <summary>How a lock is named in messages: stable for the object's lifetime.</summary>
-    internal static string Name(QSpinLock l) => $"QSpinLock@{RuntimeHelpers.GetHashCode(l):x8}";
+    internal static string Name(QSpinLock l) => Name(new CheckedLock(l, -1));
+
+    private static string Name(CheckedLock l) => l.Name;
 
     private static string Name(Thread t) => $"thread '{t.Name ?? "unnamed"}' (#{t.ManagedThreadId})";
 
     /// <summary>Enter, TryEnter(timeout) and Enter(token) in checked mode. False: the wait gave up.</summary>
-    public static bool Enter(QSpinLock l, QSpinMode mode, Until? limit)
+    public static bool Enter(CheckedLock l, QSpinMode mode, Until? limit)
     {
         ThreadState me = Me;
         lock (s_gate)
         {
             if (me.Held.Contains(l))
                 throw new LockRecursionException(
-                    $"{Name(me.Thread)} tried to enter {Name(l)}, which it already holds. QSpinLock is not reentrant: outside checked mode this waits forever.");
+                    $"{Name(me.Thread)} tried to enter {Name(l)}, which it already holds. QSpin locks are not reentrant: outside checked mode this waits forever.");
         }
 
         if (!l.TryEnterUnchecked())
@@ -89,14 +91,14 @@ internal static class CheckedMode
     }
 
     /// <summary>TryEnter() in checked mode: immediate, never throws for recursion (it cannot deadlock).</summary>
-    public static bool TryEnter(QSpinLock l)
+    public static bool TryEnter(CheckedLock l)
     {
         if (!l.TryEnterUnchecked()) return false;
         Record(l, Me);
         return true;
     }
 
-    private static void Record(QSpinLock l, ThreadState me)
+    private static void Record(CheckedLock l, ThreadState me)
     {
         lock (s_gate)
         {
@@ -106,7 +108,7 @@ internal static class CheckedMode
     }
 
     /// <summary>Exit in checked mode: only the owner may release.</summary>
-    public static void Exit(QSpinLock l, QSpinMode mode)
+    public static void Exit(CheckedLock l, QSpinMode mode)
     {
         ThreadState me = Me;
         lock (s_gate)
@@ -121,7 +123,7 @@ internal static class CheckedMode
         l.ExitAs(mode);
     }
 
-    public static bool IsHeldByCurrentThread(QSpinLock l)
+    public static bool IsHeldByCurrentThread(CheckedLock l)
     {
         ThreadState me = Me;
         lock (s_gate) return s_owners.TryGetValue(l, out ThreadState? owner) && owner == me;
@@ -129,16 +131,16 @@ internal static class CheckedMode
 
     private static void ThrowIfDeadlockVictim(ThreadState me)
     {
-        List<QSpinLock> locks = [];
+        List<CheckedLock> locks = [];
         List<ThreadState> threads = [];
         lock (s_gate)
         {
             ThreadState t = me;
             while (true)
             {
-                QSpinLock? waited = t.WaitingFor;
-                if (waited is null || !s_owners.TryGetValue(waited, out ThreadState? owner)) return;
-                locks.Add(waited);
+                CheckedLock? waited = t.WaitingFor;
+                if (waited is not { } w || !s_owners.TryGetValue(w, out ThreadState? owner)) return;
+                locks.Add(w);
                 threads.Add(t);
                 if (owner == me) break;                 // back to us: a cycle
                 if (threads.Contains(owner)) return;    // a cycle we are only waiting on; its members report it
@@ -157,6 +159,37 @@ internal static class CheckedMode
             text.Append(i + 1 < threads.Count ? "; " : ".");
         }
         text.Append($" This thread ({Name(me.Thread)}) gives up its wait to break the cycle.");
-        throw new QSpinDeadlockException(text.ToString(), locks, threads.Select(t => t.Thread).ToList());
+        throw new QSpinDeadlockException(text.ToString(), locks.Select(l => l.PublicIdentity).ToList(), threads.Select(t => t.Thread).ToList());
+    }
+}
+
+/// <summary>
+/// A lock as checked mode tracks it: a <see cref="QSpinLock"/> (<see cref="Index"/> -1), or one
+/// element of a <see cref="QSpinLockArray"/>. Equal when it names the same lock.
+/// </summary>
+internal readonly record struct CheckedLock(object Owner, int Index)
+{
+    public static implicit operator CheckedLock(QSpinLock l) => new(l, -1);
+
+    public bool Equals(CheckedLock other) => ReferenceEquals(Owner, other.Owner) && Index == other.Index;
+
+    public override int GetHashCode() => HashCode.Combine(RuntimeHelpers.GetHashCode(Owner), Index);
+
+    /// <summary>How the lock is named in messages: stable for the object's lifetime.</summary>
+    public string Name => Index < 0
+        ? $"QSpinLock@{RuntimeHelpers.GetHashCode(Owner):x8}"
+        : $"QSpinLockArray@{RuntimeHelpers.GetHashCode(Owner):x8}[{Index}]";
+
+    /// <summary>What <see cref="QSpinDeadlockException.Locks"/> reports: the lock, or the array and index.</summary>
+    public object PublicIdentity => Index < 0 ? Owner : new QSpinLockArray.Element((QSpinLockArray)Owner, Index);
+
+    public bool TryEnterUnchecked() => Owner is QSpinLock l ? l.TryEnterUnchecked() : ((QSpinLockArray)Owner).TryEnterUnchecked(Index);
+
+    public bool EnterAs(QSpinMode mode, Until limit) => Owner is QSpinLock l ? l.EnterAs(mode, limit) : ((QSpinLockArray)Owner).EnterAs(Index, mode, limit);
+
+    public void ExitAs(QSpinMode mode)
+    {
+        if (Owner is QSpinLock l) l.ExitAs(mode);
+        else ((QSpinLockArray)Owner).ExitAs(Index, mode);
     }
 }

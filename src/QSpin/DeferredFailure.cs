@@ -41,11 +41,11 @@ internal static class DeferredFailure
     }
 
     /// <summary>
-    /// The acquisition is over (<paramref name="acquired"/>: it holds <paramref name="lck"/>): re-post
-    /// a kept interrupt, and rethrow a kept exception after releasing the lock.
+    /// The acquisition is over (<paramref name="acquired"/>: it holds the lock of <paramref name="word"/>):
+    /// re-post a kept interrupt, and rethrow a kept exception after releasing the lock.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Raise(QSpinLock lck, QSpinMode mode, bool acquired)
+    public static void Raise<THeads>(ref int word, QSpinMode mode, bool acquired) where THeads : struct, IParkedHeads
     {
         if (t_interrupted)
         {
@@ -55,7 +55,7 @@ internal static class DeferredFailure
         ExceptionDispatchInfo? e = t_exception;
         if (e is null) return;
         t_exception = null;
-        if (acquired) lck.ExitAs(mode);
+        if (acquired) WordLock<THeads>.ExitAs(ref word, mode);
         e.Throw();
     }
 }

@@ -146,6 +146,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
             Spin.PauseUnbounded(ref spinsForKick);
         }
         bool registered = Atomic.LoadAcquire(&node->State) == PvState.Hashed; // pairs with KickNode's store of Hashed
+        bool mayBeRecorded = registered; // a record of ours may be in THeads that no unlock took: Forget it when we leave
 
         for (int waits = 0; ; waits++)
         {
@@ -174,7 +175,8 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
 
             if (givingUp)
             {
-                if (registered) Deregister(ref word, node);
+                if (registered && Deregister(ref word, node)) mayBeRecorded = false;
+                if (mayBeRecorded && !Seeded.KeepsStaleRecord) THeads.Forget(ref word, node->Tail);
                 val = 0;
                 return false;
             }
@@ -188,6 +190,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
                 if (!Seeded.SlowBeforeRecord) THeads.Record(ref word, node->Tail); // ordered before Slow by the exchange below
                 byte old = Atomic.Exchange(ref locked, LockWord.Slow); // publishes the record before Slow; pairs with the unlock CAS that reads Slow
                 if (Seeded.SlowBeforeRecord) THeads.Record(ref word, node->Tail); // the seeded bug: recorded after Slow, unordered with the unlocker's read
+                mayBeRecorded = true;
                 if (old == 0)
                 {
                     // The lock was free and is now ours: undo Slow and the registration (and the
@@ -195,6 +198,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
                     Atomic.StoreRelaxed(ref locked, LockWord.Locked); // we own it; nobody else writes a held locked byte
                     if (keepPending) Atomic.StoreRelaxed(ref LockWord.PendingByte(ref word), 0); // only the head sets or clears pending in pv mode
                     THeads.Erase(ref word);
+                    mayBeRecorded = false;
                     goto gotLock;
                 }
                 registered = true;
@@ -208,6 +212,9 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
         }
 
     gotLock:
+        // Taken by TryLockClearPending after an unlock that kicked us by its late re-check, which
+        // leaves the record in place: drop it (we own the lock, so nobody else records for it now).
+        if (mayBeRecorded && !Seeded.KeepsStaleRecord) THeads.Forget(ref word, node->Tail);
         val = Atomic.LoadRelaxed(ref word) | LockWord.Locked; // the CAS or exchange that took the lock ordered it
         return true;
     }
@@ -218,10 +225,13 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     /// by the fast path) and our registration with it. If Slow is already gone, the owner's unlock has
     /// consumed the registration and will only kick us spuriously.
     /// </summary>
-    private static void Deregister(ref int word, QNode* node)
+    /// <returns>True if it took Slow back and withdrew the registration; false if an unlock got there first.</returns>
+    private static bool Deregister(ref int word, QNode* node)
     {
-        if (Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, LockWord.Slow) == LockWord.Slow) // atomic with the owner's unlock CAS and exchange of the same byte
-            THeads.Withdraw(ref word, node->Tail); // atomic with the unlock's take of the record: clear only our own registration
+        if (Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, LockWord.Slow) != LockWord.Slow) // atomic with the owner's unlock CAS and exchange of the same byte
+            return false;
+        THeads.Withdraw(ref word, node->Tail); // atomic with the unlock's take of the record: clear only our own registration
+        return true;
     }
 
     /// <summary>(*,1,0) -> (*,0,1) with one 16-bit CAS, only when the locked byte reads 0.</summary>
@@ -241,10 +251,10 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     {
         ref byte locked = ref LockWord.LockedByte(ref word);
         if (seen == 0)
-            throw new SynchronizationLockException("QSpinLock.Exit was called on a lock that is not held.");
+            throw new SynchronizationLockException("Exit was called on a lock that is not held.");
         if (seen != LockWord.Slow)
             throw new SynchronizationLockException(
-                $"QSpinLock.Exit found a corrupted lock word {LockWord.Describe(Atomic.LoadRelaxed(ref word))}; the lock was left as it was.");
+                $"Exit found a corrupted lock word {LockWord.Describe(Atomic.LoadRelaxed(ref word))}; the lock was left as it was.");
 
         // The failed CAS that read Slow is an acquire load (on arm64 LSE only that: a failed casal writes
         // nothing; x64 and ARMv8.0 give a full fence), which is all we need: this exchange sees the registration
@@ -262,6 +272,18 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
         // it parks only if it read Slow before our store, and then its registration is visible here.
         int late = THeads.Peek(ref word); // ordered after our exchange's read of the locked byte
         if (late != 0 && late != head) KickHead(late);
+    }
+
+    /// <summary>The seeded bug <see cref="Mutant.PvUnhashBeforeSlow"/>: the record is taken before the CAS reads Slow, and a head that records itself in between is never kicked.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void UnlockTakingFirst(ref int word)
+    {
+        int head = THeads.Take(ref word);
+        byte seen = Atomic.CompareExchange(ref LockWord.LockedByte(ref word), 0, LockWord.Locked);
+        if (seen == LockWord.Locked) return;
+        if (seen != LockWord.Slow) throw new SynchronizationLockException("Exit was called on a lock that is not held.");
+        Atomic.Exchange(ref LockWord.LockedByte(ref word), 0);
+        if (head != 0) KickHead(head);
     }
 
     private static void KickHead(int head)

@@ -19,6 +19,14 @@ internal interface IParkedHeads
     /// <summary>A head that gave up takes back its record, only if it is still <paramref name="tail"/>.</summary>
     static abstract void Withdraw(ref int word, int tail);
 
+    /// <summary>
+    /// A head leaves the slow path (it took the lock, or gave up) and may have left a record that no
+    /// unlock took (a late re-check kicks without taking): drop it if it is still <paramref name="tail"/>.
+    /// A field may keep it (the next record overwrites it, and a stray kick is only a spurious wake-up);
+    /// a shared table must not, or records of locks nobody waits for would fill it.
+    /// </summary>
+    static abstract void Forget(ref int word, int tail);
+
     /// <summary>The unlocker's atomic take of the record (0 if none), after it read Slow; a full fence.</summary>
     static abstract int Take(ref int word);
 
@@ -28,7 +36,8 @@ internal interface IParkedHeads
 
 /// <summary>
 /// The record is the 32-bit field right after the lock word (<see cref="QSpinLock.PvHead"/>): one
-/// slot per lock and no probing, where the kernel hashes the lock's address.
+/// slot per lock and no probing, where the kernel hashes the lock's address (<see cref="HashedHeads"/>,
+/// for locks without such a field).
 /// </summary>
 internal readonly struct NextWordHead : IParkedHeads
 {
@@ -47,6 +56,9 @@ internal readonly struct NextWordHead : IParkedHeads
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Withdraw(ref int word, int tail) => Atomic.CompareExchange(ref Field(ref word), 0, tail); // clear only our own registration; atomic with Take
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Forget(ref int word, int tail) { } // the next record overwrites it
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Take(ref int word) => Atomic.Exchange(ref Field(ref word), 0); // pairs with the head's record before its exchange of Slow

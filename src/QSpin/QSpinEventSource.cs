@@ -23,8 +23,13 @@ internal sealed class QSpinEventSource : EventSource
     /// <summary>Flags as in the runtime's event: 0 = managed lock (QSpin never blocks natively on behalf of the caller).</summary>
     private const byte ManagedFlag = 0;
 
-    /// <summary>The lock's identity for events: stable while the object moves.</summary>
-    public static long LockId(QSpinLock l) => RuntimeHelpers.GetHashCode(l);
+    /// <summary>
+    /// The lock's identity for events, stable while the object moves: the object's hash code, and for
+    /// an element of a <see cref="QSpinLockArray"/> (<paramref name="index"/> &gt;= 0) the array's hash
+    /// code in the high half and the index in the low half.
+    /// </summary>
+    public static long LockId(object owner, int index = -1) =>
+        index < 0 ? RuntimeHelpers.GetHashCode(owner) : ((long)RuntimeHelpers.GetHashCode(owner) << 32) | (uint)index;
 
     [Event(ContentionStartId, Level = EventLevel.Informational, Keywords = Keywords.Contention, Opcode = EventOpcode.Start, Task = Tasks.Contention,
         Message = "Contention on QSpinLock {2} started")]
@@ -55,10 +60,10 @@ internal sealed class QSpinEventSource : EventSource
 
     /// <summary>Raises ContentionStart if a listener wants it; returns the start timestamp, or 0.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static long Start(QSpinLock l)
+    public static long Start(object owner, int index)
     {
-        long id = LockId(l);
-        Log.ContentionStart(ManagedFlag, 0, id, id, 0);
+        long id = LockId(owner, index);
+        Log.ContentionStart(ManagedFlag, 0, id, RuntimeHelpers.GetHashCode(owner), 0);
         return System.Diagnostics.Stopwatch.GetTimestamp();
     }
 

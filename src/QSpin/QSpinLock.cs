@@ -186,7 +186,10 @@ public sealed class QSpinLock
         }
     }
 
-    // ---- The "patched" paths: Enter inlines FastPath, Exit exactly one of the unlocks. ----
+    // ---- The "patched" paths: Enter inlines FastPath, Exit exactly one of the unlocks. These are
+    // WordLock's fast path and unlocks written out on the Word field, not calls passing `ref Word`:
+    // the JIT evaluates such an argument, used more than once in the inlinee, into a temporary with
+    // its own null check of `this`, one instruction more in the folded native Exit (DisassemblyTests). ----
 
     /// <summary>
     /// The one atomic of an uncontended acquisition; returns 0 when it took the lock, else a non-zero
@@ -217,25 +220,7 @@ public sealed class QSpinLock
     private void EnterContended(int seen)
     {
         var forever = new Forever();
-        EnterContended(QSpinOps.Current, seen, ref forever);
-    }
-
-    /// <summary>
-    /// The one contended funnel of every entry point: the mode's slow path, the contention events, and
-    /// what a park left behind (<see cref="DeferredFailure"/>). False only when <paramref name="wait"/> gave up.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool EnterContended<TWait>(QSpinMode mode, int seen, ref TWait wait) where TWait : struct, IWaitPolicy
-    {
-        long contentionStart = QSpinEventSource.Log.IsEnabled() ? QSpinEventSource.Start(this) : 0;
-        bool acquired;
-        if (mode == QSpinMode.Native) acquired = NativeSlowPath.Lock(ref Word, seen, ref wait);
-        else if (mode == QSpinMode.Paravirt) acquired = QueuedSlowPath.Lock<ParavirtQueue<NextWordHead>, TWait>(ref Word, ref wait);
-        else acquired = TestAndSetPath.Lock(ref Word, ref wait);
-        if (contentionStart != 0) QSpinEventSource.Stop(contentionStart);
-        // Only paravirt waiters park, so only they can have caught a failure while parked.
-        if (mode == QSpinMode.Paravirt && DeferredFailure.Pending) DeferredFailure.Raise(this, mode, acquired);
-        return acquired;
+        WordLock<NextWordHead>.EnterContended(ref Word, QSpinOps.Current, seen, ref forever, this, -1);
     }
 
     // ---- Mode-explicit entry points: the real code paths of any mode, callable in any process (checked
@@ -243,20 +228,11 @@ public sealed class QSpinLock
 
     /// <summary>Acquires the lock as <paramref name="mode"/> does, waiting as long as necessary; returns true.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal bool EnterAs(QSpinMode mode)
-    {
-        var forever = new Forever();
-        int seen = FastPath(mode);
-        return seen == 0 || EnterContended(mode, seen, ref forever);
-    }
+    internal bool EnterAs(QSpinMode mode) => WordLock<NextWordHead>.EnterAs(ref Word, mode, this, -1);
 
     /// <summary>Acquires the lock as <paramref name="mode"/> does, unless <paramref name="limit"/> passes first (false).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal bool EnterAs(QSpinMode mode, Until limit)
-    {
-        int seen = FastPath(mode);
-        return seen == 0 || EnterContended(mode, seen, ref limit);
-    }
+    internal bool EnterAs(QSpinMode mode, Until limit) => WordLock<NextWordHead>.EnterAs(ref Word, mode, limit, this, -1);
 
     /// <summary>Releases the lock as <paramref name="mode"/> does: each mode's unlock, as the kernel patches it in.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

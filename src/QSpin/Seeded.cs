@@ -72,4 +72,25 @@ internal static class Seeded
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => TestHooks.Is(Mutant.PvUnlockNoKick);
     }
+
+    /// <summary><see cref="Mutant.PvKeepsStaleRecord"/>: a paravirt head leaves without dropping a record that no unlock took.</summary>
+    public static bool KeepsStaleRecord
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TestHooks.Is(Mutant.PvKeepsStaleRecord);
+    }
+
+    /// <summary><see cref="Mutant.PvUnhashBeforeSlow"/>: the paravirt unlock takes the record before it reads Slow.</summary>
+    public static bool UnhashesBeforeSlow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TestHooks.Is(Mutant.PvUnhashBeforeSlow);
+    }
+
+    /// <summary><see cref="Mutant.PvHashHomeLineOnly"/>: the hash table's search stops at the home line.</summary>
+    public static bool SearchesHomeLineOnly
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TestHooks.Is(Mutant.PvHashHomeLineOnly);
+    }
 }

@@ -94,4 +94,10 @@ internal enum Mutant
     HeadAbortWithoutHandOver,
     /// <summary>A queue head whose claim CAS failed assumes someone queued behind it (the kernel's reading), even if only pending flickered.</summary>
     ClaimTrustsFailedCas,
+    /// <summary>A paravirt head leaves the slow path without dropping a record of itself that no unlock took (fills a shared table).</summary>
+    PvKeepsStaleRecord,
+    /// <summary>The paravirt unlock takes the parked-head record before its CAS reads Slow, and kicks what it took then.</summary>
+    PvUnhashBeforeSlow,
+    /// <summary>The hash table's search looks only at a lock's home line, not as far as records may have been placed.</summary>
+    PvHashHomeLineOnly,
 }

@@ -17,6 +17,9 @@ internal static class Checked
             "cycle3" => Cycle(3),
             "no-cycle" => NoCycle(),
             "timeout" => Timeout(),
+            "array-cycle2" => ArrayCycle(),
+            "array-aa" => ArrayAa(),
+            "array-wrong-owner" => ArrayWrongOwner(),
             _ => throw new ArgumentException($"unknown checked scenario '{scenario}'"),
         };
         Console.WriteLine("checked=" + result);
@@ -121,6 +124,81 @@ internal static class Checked
         foreach (var t in threads)
             if (!t.Join(TimeSpan.FromSeconds(60))) return "hang";
         return $"deadlocks={deadlocks} completed={completed} message={message}";
+    }
+
+    /// <summary>Two threads, two indices of one QSpinLockArray: thread i holds index i and then wants index 1-i.</summary>
+    private static string ArrayCycle()
+    {
+        var locks = new QSpinLockArray(8);
+        int[] index = [3, 5];
+        using var allHold = new Barrier(2);
+        int deadlocks = 0, completed = 0;
+        string message = "";
+        var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
+        {
+            try
+            {
+                using (locks.EnterScope(index[i]))
+                {
+                    allHold.SignalAndWait();
+                    using (locks.EnterScope(index[1 - i]))
+                    {
+                        Interlocked.Increment(ref completed);
+                    }
+                }
+            }
+            catch (QSpinDeadlockException e)
+            {
+                Interlocked.Increment(ref deadlocks);
+                message = $"{e.Message} locks={string.Join(",", e.Locks.Select(l => l is QSpinLockArray.Element el && el.Array == locks ? "element" + el.Index : "other"))} threads={e.Threads.Count}";
+            }
+        }) { Name = $"T{i}", IsBackground = true }).ToList();
+        threads.ForEach(t => t.Start());
+        foreach (var t in threads)
+            if (!t.Join(TimeSpan.FromSeconds(60))) return "hang";
+        bool clean = !locks.IsLocked(3) && !locks.IsLocked(5);
+        return $"deadlocks={deadlocks} completed={completed} clean={clean} message={message}";
+    }
+
+    private static string ArrayAa()
+    {
+        var locks = new QSpinLockArray(4);
+        locks.Enter(1);
+        try
+        {
+            bool otherIndexFree = locks.TryEnter(2); // a different index is a different lock
+            if (otherIndexFree) locks.Exit(2);
+            locks.Enter(1);
+            return "no exception";
+        }
+        catch (LockRecursionException e)
+        {
+            return $"LockRecursionException message={e.Message}";
+        }
+        finally
+        {
+            locks.Exit(1);
+        }
+    }
+
+    private static string ArrayWrongOwner()
+    {
+        var locks = QSpinLockArray.Padded(4);
+        locks.Enter(0);
+        string outcome = "no exception";
+        var t = new Thread(() =>
+        {
+            try { locks.Exit(0); }
+            catch (SynchronizationLockException e) { outcome = "SynchronizationLockException " + e.Message; }
+        }) { Name = "intruder" };
+        t.Start();
+        t.Join();
+        bool stillHeld = locks.IsHeldByCurrentThread(0) && locks.IsLocked(0) && !locks.IsHeldByCurrentThread(1);
+        locks.Exit(0);
+        string notHeld;
+        try { locks.Exit(0); notHeld = "no exception"; }
+        catch (SynchronizationLockException e) { notHeld = "SynchronizationLockException " + e.Message; }
+        return $"{outcome} stillHeld={stillHeld} exitFree={notHeld}";
     }
 
     /// <summary>Long waits that are not deadlocks must not be reported.</summary>

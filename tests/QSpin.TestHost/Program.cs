@@ -139,10 +139,17 @@ public static class Program
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static bool CallTryEnter(QSpinLock l) => l.TryEnter();
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void CallArrayExit(QSpinLockArray a, int i) => a.Exit(i);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void CallArrayEnter(QSpinLockArray a, int i) => a.Enter(i);
+
     /// <summary>Calls the targets until the tiered JIT has recompiled them at Tier-1 (run with DOTNET_JitDisasm).</summary>
     private static int DriveToTier1()
     {
         var l = new QSpinLock();
+        var a = new QSpinLockArray(4);
         var sw = Stopwatch.StartNew();
         // Tier-0, then (with PGO) an instrumented tier, then Tier-1 after the call-counting delay:
         // keep calling, with pauses that let the background compiler run.
@@ -153,6 +160,8 @@ public static class Program
                 CallEnter(l);
                 CallExit(l);
                 if (CallTryEnter(l)) CallExit(l);
+                CallArrayEnter(a, i & 3);
+                CallArrayExit(a, i & 3);
             }
             Thread.Sleep(5);
         }

@@ -83,4 +83,39 @@ public class CheckedModeTests
     {
         Assert.Equal("acquired=False", Run("timeout").Trim());
     }
+
+    [Theory]
+    [InlineData("native")]
+    [InlineData("paravirt")]
+    [InlineData("tas")]
+    public void ACycleAcrossTwoIndicesOfALockArrayIsReportedAndTheOtherThreadProceeds(string mode)
+    {
+        string r = Run("array-cycle2", mode);
+        Assert.StartsWith("deadlocks=1 completed=1 clean=True ", r);
+        Assert.Contains("Deadlock among 2 threads", r);
+        Assert.Contains("QSpinLockArray@", r);
+        Assert.Contains("[3]", r);
+        Assert.Contains("[5]", r);
+        Assert.Matches(@"locks=element(3,element5|5,element3) threads=2", r);
+    }
+
+    [Fact]
+    public void ReenteringAHeldIndexThrowsAndOtherIndicesAreIndependent()
+    {
+        string r = Run("array-aa");
+        Assert.StartsWith("LockRecursionException ", r);
+        Assert.Contains("QSpinLockArray@", r);
+        Assert.Contains("[1], which it already holds", r);
+    }
+
+    [Fact]
+    public void ArrayExitIsOwnerCheckedPerIndex()
+    {
+        string r = Run("array-wrong-owner", "native");
+        Assert.StartsWith("SynchronizationLockException ", r);
+        Assert.Contains("held by thread", r);
+        Assert.Contains("stillHeld=True", r);
+        Assert.Contains("exitFree=SynchronizationLockException", r);
+        Assert.Contains("[0], which is not held", r);
+    }
 }

@@ -8,7 +8,7 @@ namespace QSpin.Tests;
 /// </summary>
 internal static class JitListings
 {
-    public static readonly string[] Targets = ["CallExit", "CallEnter", "CallTryEnter"];
+    public static readonly string[] Targets = ["CallExit", "CallEnter", "CallTryEnter", "CallArrayExit", "CallArrayEnter"];
 
     /// <summary>The environment that makes a TestHost child write the targets' listings to <paramref name="file"/>.</summary>
     public static Dictionary<string, string?> Environment(string file) => new()

@@ -11,6 +11,9 @@ public static class Modes
     public static void Enter(this QSpinLock l, QSpinMode mode) => l.EnterAs(mode);
     public static void Exit(this QSpinLock l, QSpinMode mode) => l.ExitAs(mode);
 
+    public static void Enter(this QSpinLockArray a, int index, QSpinMode mode) => a.EnterAs(index, mode);
+    public static void Exit(this QSpinLockArray a, int index, QSpinMode mode) => a.ExitAs(index, mode);
+
     /// <summary>Runs <paramref name="body"/> on <paramref name="threads"/> fresh threads started together; rethrows the first failure.</summary>
     public static void RunThreads(int threads, Action<int> body)
     {

@@ -1,0 +1,231 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace QSpin;
+
+/// <summary>
+/// The kernel's pv_hash / pv_unhash, for lock words that have no field of their own to name their
+/// parked queue head (<see cref="QSpinLockArray"/>: 4 bytes per lock). A process-wide table keyed by
+/// the lock word's address, open addressing in cache-line buckets of 8 entries, sized for thread slots
+/// instead of CPUs: at most one record per thread slot can exist at a time (a thread is the parked
+/// head of at most one lock, and a head drops any record it left before it leaves the slow path:
+/// <see cref="Forget"/>), so 32,768 entries for 16,383 slots keep the table at most half full.
+/// </summary>
+/// <remarks>
+/// <para>
+/// An entry is one 64-bit word: the word's address divided by 4 in bits 16-63 and the head's tail
+/// (bits 16-31 of the lock word) in bits 0-15; 0 is a free entry. One word makes every change one
+/// CAS, so a take, a withdrawal and a re-record of the same lock can race without ever mixing one
+/// registration's address with another's tail (the kernel's two-field entry has only one remover).
+/// It needs lock words below 2^48, which <see cref="QSpinLockArray"/> checks when it allocates them.
+/// </para>
+/// <para>
+/// The entries for one lock behave as the one field <see cref="NextWordHead"/> gives a
+/// <see cref="QSpinLock"/>: a record replaces the lock's earlier one, a take empties it. A record
+/// may sit up to <c>s_probeLines</c> lines past its home line; that high-water mark is raised
+/// before the entry is written, and every reader reads it after the Slow byte that the record
+/// precedes, so a search never stops short of a record it must find.
+/// </para>
+/// </remarks>
+internal readonly unsafe struct HashedHeads : IParkedHeads
+{
+    private const int EntriesPerLine = 8; // 64-byte lines of 8-byte entries
+    private const int LineBits = 12;      // 4,096 lines: 32,768 entries, 256 KB
+    private const int LineMask = (1 << LineBits) - 1;
+    private const long TailBits = 0xFFFF;
+
+    private static readonly long* s_table = AllocateTable();
+
+    /// <summary>How many lines past its home line any record has ever been placed (a high-water mark).</summary>
+    private static int s_probeLines;
+
+    /// <summary>The table's capacity in entries.</summary>
+    internal const int Capacity = EntriesPerLine << LineBits;
+
+    private static long* AllocateTable()
+    {
+        // Zeroed and never freed, like the thread slots. The entries are 64-byte aligned so that a
+        // bucket is one cache line; calloc'ed pages are only touched where records land.
+        nint raw = (nint)NativeMemory.AllocZeroed((nuint)(Capacity * sizeof(long) + 64));
+        return (long*)((raw + 63) & ~(nint)63);
+    }
+
+    /// <summary>Allocates the table now, so that no paravirt slow path (where nothing may throw) is the first to touch it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void Prepare() => GC.KeepAlive((nint)s_table);
+
+    /// <summary>True if a lock word at <paramref name="address"/> can be a key (below 2^48, 4-byte aligned).</summary>
+    internal static bool CanKey(nuint address) => (address >> 48) == 0 && (address & 3) == 0;
+
+    /// <summary>Records currently in the table (tests and diagnostics; a racy snapshot).</summary>
+    internal static int CountRecords()
+    {
+        int n = 0;
+        for (int i = 0; i < Capacity; i++) if (Volatile.Read(ref s_table[i]) != 0) n++;
+        return n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long KeyOf(ref int word) => (long)(((ulong)(nuint)Unsafe.AsPointer(ref word) >> 2) << 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int HomeLine(long key) => (int)((((ulong)key >> 16) * 0x9E3779B97F4A7C15UL) >> (64 - LineBits));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long* Line(int home, int distance) => s_table + ((home + distance) & LineMask) * EntriesPerLine;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsKey(long entry, long key) => (entry & ~TailBits) == key && entry != 0;
+
+    /// <summary>The entry holding <paramref name="key"/>'s record, or null; within the probe window.</summary>
+    private static long* Find(long key, out long entry)
+    {
+        int home = HomeLine(key);
+        int lines = Seeded.SearchesHomeLineOnly ? 0 : Atomic.LoadRelaxed(ref s_probeLines); // ordered after the Slow byte the record preceded (see remarks)
+        for (int d = 0; d <= lines; d++)
+        {
+            long* line = Line(home, d);
+            for (int e = 0; e < EntriesPerLine; e++)
+            {
+                entry = Atomic.LoadRelaxed(line + e); // the caller's CAS decides; the read of Slow ordered it
+                if (IsKey(entry, key)) return line + e;
+            }
+        }
+        entry = 0;
+        return null;
+    }
+
+    public static void Record(ref int word, int tail)
+    {
+        long key = KeyOf(ref word);
+        long record = key | (long)((uint)tail >> LockWord.TailOffset);
+        int home = HomeLine(key);
+        while (true)
+        {
+            int lines = Atomic.LoadRelaxed(ref s_probeLines); // only we raise it for this lock, and a stale low value only sends us the long way
+            long* free = null;
+            int freeDistance = 0, hops = 0;
+            for (int d = 0; d <= lines; d++)
+            {
+                long* line = Line(home, d);
+                for (int e = 0; e < EntriesPerLine; e++)
+                {
+                    long v = Atomic.LoadRelaxed(line + e); // a peek: the CAS below decides
+                    if (free is null) hops++;
+                    if (IsKey(v, key))
+                    {
+                        // The lock's earlier record (a head that was kicked by a late re-check, or is
+                        // recording again): replace it, as a store to the lock's own field would.
+                        if (Atomic.CompareExchange(line + e, record, v) != v) goto retry; // atomic with an unlocker's take
+                        LockEvents.Add(LockEvent.PvHashHops, d * EntriesPerLine + e + 1);
+                        return;
+                    }
+                    if (v == 0 && free is null) { free = line + e; freeDistance = d; }
+                }
+            }
+            if (free is null) free = FindFreeBeyond(home, lines + 1, ref hops, out freeDistance);
+            if (freeDistance > lines) RaiseProbeLines(freeDistance); // before the entry is written: a search that finds the entry searched this far
+            if (Atomic.CompareExchange(free, record, 0) == 0) // the caller orders it before Slow; pairs with the unlocker's search after it read Slow
+            {
+                LockEvents.Add(LockEvent.PvHashHops, hops);
+                return;
+            }
+        retry:;
+            // Another lock took the free entry, or an unlocker took our earlier record: search again.
+        }
+    }
+
+    /// <summary>The first free entry past the probe window. The table is never more than half full, so one exists.</summary>
+    private static long* FindFreeBeyond(int home, int fromDistance, ref int hops, out int distance)
+    {
+        for (int spins = 0; ; )
+        {
+            for (int d = fromDistance; d <= LineMask; d++)
+            {
+                long* line = Line(home, d);
+                for (int e = 0; e < EntriesPerLine; e++)
+                {
+                    hops++;
+                    if (Atomic.LoadRelaxed(line + e) == 0) // a peek: the caller's CAS decides
+                    {
+                        distance = d;
+                        return line + e;
+                    }
+                }
+            }
+            // Unreachable while one record per thread slot holds; wait for a record to go rather than fail.
+            Spin.PauseUnbounded(ref spins);
+            fromDistance = 0;
+        }
+    }
+
+    private static void RaiseProbeLines(int distance)
+    {
+        while (true)
+        {
+            int old = Atomic.LoadRelaxed(ref s_probeLines); // the CAS decides
+            if (old >= distance || Atomic.CompareExchange(ref s_probeLines, distance, old) == old) return; // a full fence: before the entry's CAS
+        }
+    }
+
+    public static void Erase(ref int word)
+    {
+        long key = KeyOf(ref word);
+        while (true)
+        {
+            long* at = Find(key, out long entry);
+            if (at is null || Atomic.CompareExchange(at, 0, entry) == entry) return; // we own the lock: only a late re-check reads it meanwhile
+        }
+    }
+
+    public static void Withdraw(ref int word, int tail)
+    {
+        long key = KeyOf(ref word);
+        long record = key | (long)((uint)tail >> LockWord.TailOffset);
+        long* at = Find(key, out long entry);
+        if (at is not null && entry == record) Atomic.CompareExchange(at, 0, record); // clear only our own registration; atomic with the unlocker's take
+    }
+
+    public static void Forget(ref int word, int tail) => Withdraw(ref word, tail);
+
+    public static int Take(ref int word)
+    {
+        long key = KeyOf(ref word);
+        while (true)
+        {
+            long* at = Find(key, out long entry); // after the unlock's read of Slow (an acquire): sees the record made before Slow
+            if (at is null) return 0; // the head withdrew its record on the way
+            if (Atomic.CompareExchange(at, 0, entry) == entry) return (int)(entry & TailBits) << LockWord.TailOffset; // atomic with the head's withdrawal or re-record
+        }
+    }
+
+    /// <summary>
+    /// Tests only: fills the home line of <paramref name="word"/> with records of other (fake) lock
+    /// addresses, so that the next record of this lock lands past its home line, a collision.
+    /// </summary>
+    internal static void OccupyHomeLineForTesting(ref int word)
+    {
+        long key = KeyOf(ref word);
+        int home = HomeLine(key);
+        long* line = Line(home, 0);
+        ulong fake = ((ulong)key >> 16) + 1;
+        for (int e = 0; e < EntriesPerLine; e++)
+        {
+            while (HomeLine((long)(fake << 16)) != home) fake++;
+            Volatile.Write(ref line[e], (long)(fake << 16) | 1);
+            fake++;
+        }
+    }
+
+    /// <summary>Tests only: empties the table (no lock may be in use).</summary>
+    internal static void ClearForTesting()
+    {
+        for (int i = 0; i < Capacity; i++) Volatile.Write(ref s_table[i], 0);
+    }
+
+    public static int Peek(ref int word)
+    {
+        Find(KeyOf(ref word), out long entry); // ordered after the unlocker's exchange of the locked byte (design.md, "Store->load handshakes")
+        return (int)(entry & TailBits) << LockWord.TailOffset;
+    }
+}
