@@ -56,7 +56,7 @@ internal static class Events
         var l = new QSpinLock();
         var threads = new List<Thread>();
         l.Enter();
-        int last = Volatile.Read(ref l.Word);
+        var arrivals = QSpinOps.Mode == QSpinMode.TestAndSet ? null : new ArrivalWatch(() => Volatile.Read(ref l.Word), QSpinOps.Mode);
         for (int i = 0; i < n; i++)
         {
             var t = new Thread(() => { l.Enter(); l.Exit(); }) { IsBackground = true };
@@ -64,13 +64,12 @@ internal static class Events
             t.Start();
             // Queued modes show each arrival in the word; test-and-set waiters leave no trace but
             // their back-off count.
-            if (QSpinOps.Mode == QSpinMode.TestAndSet && !QSpinStats.Enabled)
+            if (arrivals is not null)
+                arrivals.WaitForNewArrival($"contender {i}");
+            else if (!QSpinStats.Enabled)
                 Thread.Sleep(20); // nothing to observe without stats; only the event counts are asserted then
-            else if (QSpinOps.Mode == QSpinMode.TestAndSet)
-                WaitFor(() => QSpinStats.Snapshot()["tas_spin"] > 0, "a test-and-set waiter spinning");
             else
-                WaitFor(() => Volatile.Read(ref l.Word) != last, $"contender {i} waiting");
-            last = Volatile.Read(ref l.Word);
+                WaitFor(() => QSpinStats.Snapshot()["tas_spin"] > 0, "a test-and-set waiter spinning");
         }
         if (QSpinOps.Mode == QSpinMode.Paravirt && n > 1 && QSpinStats.Enabled)
         {

@@ -70,6 +70,7 @@ internal static unsafe class ParkFailure
         var threads = new Thread[Waiters];
 
         l.Enter();
+        var arrivals = new ArrivalWatch(() => Volatile.Read(ref l.Word), QSpinMode.Paravirt);
         for (int i = 0; i < Waiters; i++)
         {
             int id = i;
@@ -99,9 +100,8 @@ internal static unsafe class ParkFailure
                 }
             }) { IsBackground = true, Name = "waiter " + id };
             if (kind == "throw" && id == 0) lock (s_gate) s_throwOnce.Add(threads[i]);
-            int before = Volatile.Read(ref l.Word) >>> 16;
             threads[i].Start();
-            WaitFor(() => (Volatile.Read(ref l.Word) >>> 16) != before && (Volatile.Read(ref l.Word) >>> 16) != 0, $"waiter {id} queued", l);
+            arrivals.WaitForNewArrival($"waiter {id}");
         }
 
         if (kind == "interrupt")
