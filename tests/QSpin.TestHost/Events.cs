@@ -69,25 +69,15 @@ internal static class Events
             else if (!QSpinStats.Enabled)
                 Thread.Sleep(20); // nothing to observe without stats; only the event counts are asserted then
             else
-                WaitFor(() => QSpinStats.Snapshot()["tas_spin"] > 0, "a test-and-set waiter spinning");
+                Poll.Until(() => QSpinStats.Snapshot()["tas_spin"] > 0, "a test-and-set waiter spinning");
         }
         if (QSpinOps.Mode == QSpinMode.Paravirt && n > 1 && QSpinStats.Enabled)
         {
             // Let the paravirt waiters run out of spinning and park: the head and those behind it.
-            WaitFor(() => QSpinStats.Snapshot() is var s && s["pv_wait_head"] >= 1 && s["pv_wait_node"] >= n - 1, "pv waiters parked");
+            Poll.Until(() => QSpinStats.Snapshot() is var s && s["pv_wait_head"] >= 1 && s["pv_wait_node"] >= n - 1, "pv waiters parked");
         }
         l.Exit();
         foreach (var t in threads) t.Join();
-    }
-
-    private static void WaitFor(Func<bool> condition, string what)
-    {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("gave up waiting for " + what);
-            Thread.Sleep(1);
-        }
     }
 
     /// <summary>16 threads on this small machine with long-ish critical sections: waiters park.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using QSpin;
 
 namespace QSpin.TestHost;
@@ -107,13 +106,13 @@ internal static unsafe class ParkFailure
         if (kind == "interrupt")
         {
             // Every waiter asleep in the wait, then interrupted there.
-            WaitFor(() => { lock (s_gate) return s_asleep.Count == Waiters; }, "all waiters asleep", l);
+            Poll.Until(() => { lock (s_gate) return s_asleep.Count == Waiters; }, "all waiters asleep", l.ToString);
             foreach (Thread t in threads) t.Interrupt();
         }
         else
         {
             // Waiter 0 (the head) hit its failing park and parked again; all sleep.
-            WaitFor(() => { lock (s_gate) return s_throwOnce.Count == 0 && s_asleep.Count == Waiters; }, "waiter 0's park threw, then all waiters asleep", l);
+            Poll.Until(() => { lock (s_gate) return s_throwOnce.Count == 0 && s_asleep.Count == Waiters; }, "waiter 0's park threw, then all waiters asleep", l.ToString);
         }
         l.Exit();
         foreach (Thread t in threads)
@@ -126,15 +125,5 @@ internal static unsafe class ParkFailure
         bool ok = (kind == "interrupt" ? got : string.Join(",", order.Where(id => id != 0))) == want && count == Waiters && !l.IsLocked && !l.IsContended
             && (kind == "interrupt" ? reposted.All(r => r) && !threw.Any(t => t) : threw[0] && !threw.Skip(1).Any(t => t) && !reposted.Any(r => r));
         return ok ? 0 : 1;
-    }
-
-    private static void WaitFor(Func<bool> condition, string what, QSpinLock l)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException($"never saw: {what}; lock {l}");
-            Thread.Sleep(1);
-        }
     }
 }
