@@ -56,7 +56,7 @@ internal static class Events
         var l = new QSpinLock();
         var threads = new List<Thread>();
         l.Enter();
-        int last = Volatile.Read(ref l.Word);
+        var arrivals = QSpinOps.Mode == QSpinMode.TestAndSet ? null : new ArrivalWatch(() => Volatile.Read(ref l.Word), QSpinOps.Mode);
         for (int i = 0; i < n; i++)
         {
             var t = new Thread(() => { l.Enter(); l.Exit(); }) { IsBackground = true };
@@ -64,31 +64,20 @@ internal static class Events
             t.Start();
             // Queued modes show each arrival in the word; test-and-set waiters leave no trace but
             // their back-off count.
-            if (QSpinOps.Mode == QSpinMode.TestAndSet && !QSpinStats.Enabled)
+            if (arrivals is not null)
+                arrivals.WaitForNewArrival($"contender {i}");
+            else if (!QSpinStats.Enabled)
                 Thread.Sleep(20); // nothing to observe without stats; only the event counts are asserted then
-            else if (QSpinOps.Mode == QSpinMode.TestAndSet)
-                WaitFor(() => QSpinStats.Snapshot()["tas_spin"] > 0, "a test-and-set waiter spinning");
             else
-                WaitFor(() => Volatile.Read(ref l.Word) != last, $"contender {i} waiting");
-            last = Volatile.Read(ref l.Word);
+                Poll.Until(() => QSpinStats.Snapshot()["tas_spin"] > 0, "a test-and-set waiter spinning");
         }
         if (QSpinOps.Mode == QSpinMode.Paravirt && n > 1 && QSpinStats.Enabled)
         {
             // Let the paravirt waiters run out of spinning and park: the head and those behind it.
-            WaitFor(() => QSpinStats.Snapshot() is var s && s["pv_wait_head"] >= 1 && s["pv_wait_node"] >= n - 1, "pv waiters parked");
+            Poll.Until(() => QSpinStats.Snapshot() is var s && s["pv_wait_head"] >= 1 && s["pv_wait_node"] >= n - 1, "pv waiters parked");
         }
         l.Exit();
         foreach (var t in threads) t.Join();
-    }
-
-    private static void WaitFor(Func<bool> condition, string what)
-    {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("gave up waiting for " + what);
-            Thread.Sleep(1);
-        }
     }
 
     /// <summary>16 threads on this small machine with long-ish critical sections: waiters park.</summary>

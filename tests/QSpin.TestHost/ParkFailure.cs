@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using QSpin;
 
 namespace QSpin.TestHost;
@@ -70,6 +69,7 @@ internal static unsafe class ParkFailure
         var threads = new Thread[Waiters];
 
         l.Enter();
+        var arrivals = new ArrivalWatch(() => Volatile.Read(ref l.Word), QSpinMode.Paravirt);
         for (int i = 0; i < Waiters; i++)
         {
             int id = i;
@@ -99,21 +99,20 @@ internal static unsafe class ParkFailure
                 }
             }) { IsBackground = true, Name = "waiter " + id };
             if (kind == "throw" && id == 0) lock (s_gate) s_throwOnce.Add(threads[i]);
-            int before = Volatile.Read(ref l.Word) >>> 16;
             threads[i].Start();
-            WaitFor(() => (Volatile.Read(ref l.Word) >>> 16) != before && (Volatile.Read(ref l.Word) >>> 16) != 0, $"waiter {id} queued", l);
+            arrivals.WaitForNewArrival($"waiter {id}");
         }
 
         if (kind == "interrupt")
         {
             // Every waiter asleep in the wait, then interrupted there.
-            WaitFor(() => { lock (s_gate) return s_asleep.Count == Waiters; }, "all waiters asleep", l);
+            Poll.Until(() => { lock (s_gate) return s_asleep.Count == Waiters; }, "all waiters asleep", l.ToString);
             foreach (Thread t in threads) t.Interrupt();
         }
         else
         {
             // Waiter 0 (the head) hit its failing park and parked again; all sleep.
-            WaitFor(() => { lock (s_gate) return s_throwOnce.Count == 0 && s_asleep.Count == Waiters; }, "waiter 0's park threw, then all waiters asleep", l);
+            Poll.Until(() => { lock (s_gate) return s_throwOnce.Count == 0 && s_asleep.Count == Waiters; }, "waiter 0's park threw, then all waiters asleep", l.ToString);
         }
         l.Exit();
         foreach (Thread t in threads)
@@ -126,15 +125,5 @@ internal static unsafe class ParkFailure
         bool ok = (kind == "interrupt" ? got : string.Join(",", order.Where(id => id != 0))) == want && count == Waiters && !l.IsLocked && !l.IsContended
             && (kind == "interrupt" ? reposted.All(r => r) && !threw.Any(t => t) : threw[0] && !threw.Skip(1).Any(t => t) && !reposted.Any(r => r));
         return ok ? 0 : 1;
-    }
-
-    private static void WaitFor(Func<bool> condition, string what, QSpinLock l)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException($"never saw: {what}; lock {l}");
-            Thread.Sleep(1);
-        }
     }
 }

@@ -16,22 +16,14 @@ public class FifoTests
         l.Enter(mode);
         try
         {
-            int lastWord = Volatile.Read(ref l.Word);
+            var arrivals = new ArrivalWatch(() => Volatile.Read(ref l.Word), mode);
             for (int i = 0; i < n; i++)
             {
                 int id = i;
                 workers.Add(new Worker(l, mode, $"W{id}", onAcquire: () => order.Add(id), exitAtOnce: true).Start());
                 // Start the next thread only once this one is observed waiting: as the pending waiter
                 // (native, first contender) or as the new tail of the queue.
-                int seen = lastWord;
-                Modes.WaitUntil(() =>
-                {
-                    int w = Volatile.Read(ref l.Word);
-                    bool pendingNow = (w & LockWord.PendingMask) != 0 && (seen & LockWord.PendingMask) == 0;
-                    bool newTail = (w & LockWord.TailMask) != 0 && (w & LockWord.TailMask) != (seen & LockWord.TailMask);
-                    return mode == QSpinMode.Native && id == 0 ? pendingNow : newTail;
-                }, $"W{id} waiting");
-                lastWord = Volatile.Read(ref l.Word);
+                arrivals.WaitForNewArrival($"W{id}");
             }
         }
         finally

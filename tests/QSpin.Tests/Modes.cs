@@ -47,14 +47,6 @@ public static class Modes
         if (!errors.IsEmpty) throw new AggregateException(errors);
     }
 
-    /// <summary>Spins until <paramref name="condition"/> holds; fails the test after a generous bound instead of hanging.</summary>
-    public static void WaitUntil(Func<bool> condition, string what)
-    {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("Gave up waiting for: " + what);
-            Thread.Sleep(1);
-        }
-    }
+    /// <summary>Waits until <paramref name="condition"/> holds; fails the test after a generous bound instead of hanging.</summary>
+    public static void WaitUntil(Func<bool> condition, string what) => Poll.Until(condition, what);
 }

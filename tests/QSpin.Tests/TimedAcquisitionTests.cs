@@ -100,20 +100,13 @@ public unsafe class TimedAcquisitionTests
         var workers = new List<Worker>();
         TimedAttempt? timed = null;
         l.Enter(mode);
-        int last = Volatile.Read(ref l.Word);
+        var arrivals = new ArrivalWatch(() => Volatile.Read(ref l.Word), mode);
 
         void Arrive(string name, bool isTimed)
         {
-            int seen = last;
             if (isTimed) timed = new TimedAttempt(l, mode, 200, order, name).Start();
             else workers.Add(new Worker(l, mode, name, onAcquire: () => { lock (order) order.Add(name); }, exitAtOnce: true).Start());
-            Modes.WaitUntil(() =>
-            {
-                int w = Volatile.Read(ref l.Word);
-                return (w & LockWord.TailMask) != (seen & LockWord.TailMask) && (w & LockWord.TailMask) != 0
-                    || ((w & LockWord.PendingMask) != 0 && (seen & LockWord.PendingMask) == 0);
-            }, name + " waiting");
-            last = Volatile.Read(ref l.Word);
+            arrivals.WaitForNewArrival(name);
         }
 
         // In native mode the first contender takes the pending bit, outside the queue.
@@ -144,7 +137,7 @@ public unsafe class TimedAcquisitionTests
         l.Enter(mode);
         using var a = new Worker(l, mode, "A", exitAtOnce: true).Start();
         Modes.WaitUntil(() => l.IsContended, "A waiting");
-        int before = Volatile.Read(ref l.Word);
+        var arrivals = new ArrivalWatch(() => Volatile.Read(ref l.Word), mode);
         int abandonedTail = 0;
         var reuse = new Thread(() =>
         {
@@ -153,7 +146,7 @@ public unsafe class TimedAcquisitionTests
             abandonedTail = ThreadSlots.Current()!.Slot;
         });
         reuse.Start();
-        Modes.WaitUntil(() => (Volatile.Read(ref l.Word) & LockWord.TailMask) != (before & LockWord.TailMask), "timed waiter queued");
+        arrivals.WaitForNewArrival("the timed waiter");
         reuse.Join();
         l.Exit(mode);
         a.Join();

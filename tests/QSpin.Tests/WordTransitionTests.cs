@@ -65,8 +65,9 @@ public unsafe class WordTransitionTests
         l.Enter(QSpinMode.Native);
         a = new Worker(l, QSpinMode.Native, "A").Start();
         Modes.WaitUntil(() => Word(l) == (LockWord.Pending | LockWord.Locked), "A pending");
+        var arrivals = new ArrivalWatch(() => Word(l), QSpinMode.Native);
         b = new Worker(l, QSpinMode.Native, "B").Start();
-        Modes.WaitUntil(() => Tail(l) != 0, "B queued");
+        arrivals.WaitForNewArrival("B");
         return Tail(l);
     }
 
@@ -99,8 +100,9 @@ public unsafe class WordTransitionTests
         var l = new QSpinLock();
         int tailB = HoldWithAPendingAndBQueued(l, out Worker startedA, out Worker startedB);
         using Worker a = startedA, b = startedB;
+        var arrivals = new ArrivalWatch(() => Word(l), QSpinMode.Native);
         using var c = new Worker(l, QSpinMode.Native, "C").Start();
-        Modes.WaitUntil(() => Tail(l) != tailB, "C queued behind B");
+        arrivals.WaitForNewArrival("C");
         int tailC = Tail(l);
         QNode* nodeB = ThreadSlots.Decode(tailB);
         Modes.WaitUntil(() => Volatile.Read(ref nodeB->Next) == (nint)ThreadSlots.Decode(tailC), "C linked behind B");
@@ -168,8 +170,9 @@ public unsafe class WordTransitionTests
 
         // An arrival cannot steal now: it sees pending and queues behind A.
         Assert.False(l.TryEnter());
+        var arrivals = new ArrivalWatch(() => Word(l), QSpinMode.Paravirt);
         using var b = new Worker(l, QSpinMode.Paravirt, "B").Start();
-        Modes.WaitUntil(() => Tail(l) != tailA, "B queued");
+        arrivals.WaitForNewArrival("B");
 
         l.Exit(QSpinMode.Paravirt); // Slow: deregister, release, kick A; pending stays, so only A can take it
         a.WaitHolding();
@@ -189,9 +192,9 @@ public unsafe class WordTransitionTests
         l.Enter(QSpinMode.Paravirt);
         using var a = new Worker(l, QSpinMode.Paravirt, "A").Start();
         Modes.WaitUntil(() => (Word(l) & LockWord.LockedMask) == LockWord.Slow, "A parked as head");
-        int tailA = Tail(l);
+        var arrivals = new ArrivalWatch(() => Word(l), QSpinMode.Paravirt);
         using var b = new Worker(l, QSpinMode.Paravirt, "B").Start();
-        Modes.WaitUntil(() => Tail(l) != tailA, "B queued");
+        arrivals.WaitForNewArrival("B");
         int tailB = Tail(l);
         // B sees its predecessor is not running and parks early, halted.
         Modes.WaitUntil(() => Volatile.Read(ref ThreadSlots.Decode(tailB)->State) == PvState.Halted, "B halted");

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using QSpin.Cli;
 using QSpin.Cli.Torture;
 
-namespace QSpin.Tests.Torture;
+namespace QSpin.Cli.Tests.Torture;
 
 /// <summary><c>qspin torture</c> in this process: verdicts, output format, argument checks.</summary>
 public partial class TortureCommandTests

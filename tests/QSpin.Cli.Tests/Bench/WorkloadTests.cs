@@ -1,7 +1,7 @@
 using QSpin.Cli.Bench;
 using QSpin.Cli.Locks;
 
-namespace QSpin.Tests.Bench;
+namespace QSpin.Cli.Tests.Bench;
 
 /// <summary>The measured loop, in this process: counts add up, the exclusion check works, and it can fail.</summary>
 public class WorkloadTests

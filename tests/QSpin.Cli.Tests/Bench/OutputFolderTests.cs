@@ -1,6 +1,6 @@
 using QSpin.Cli.Bench;
 
-namespace QSpin.Tests.Bench;
+namespace QSpin.Cli.Tests.Bench;
 
 /// <summary>Results appear under their final name only when complete; an interrupted run is named partial.</summary>
 public sealed class OutputFolderTests : IDisposable

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using QSpin.Cli;
 
-namespace QSpin.Tests.Torture;
+namespace QSpin.Cli.Tests.Torture;
 
 /// <summary>
 /// <c>qspin torture</c> in a child process per QSpin mode (the mode is fixed per process), with

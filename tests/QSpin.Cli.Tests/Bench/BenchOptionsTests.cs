@@ -2,7 +2,7 @@ using System.CommandLine;
 using QSpin.Cli;
 using QSpin.Cli.Bench;
 
-namespace QSpin.Tests.Bench;
+namespace QSpin.Cli.Tests.Bench;
 
 /// <summary>Command-line parsing of <c>qspin bench</c>: defaults, lists, units, and one-line errors naming the option.</summary>
 public class BenchOptionsTests

@@ -5,7 +5,7 @@ using System.Text.Json;
 using QSpin.Cli;
 using QSpin.Cli.Bench;
 
-namespace QSpin.Tests.Bench;
+namespace QSpin.Cli.Tests.Bench;
 
 /// <summary>
 /// <c>qspin bench --quick</c> for real: worker processes per contender, every output file, the
@@ -96,7 +96,7 @@ public sealed partial class BenchEndToEndTests : IDisposable
         p.BeginErrorReadLine();
 
         // Measuring has begun once the progress shows a run; a few cells later, interrupt.
-        Modes.WaitUntil(() => { lock (stdout) return stdout.ToString().Contains(" threads  run ") || p.HasExited; }, "the first cell");
+        Poll.Until(() => { lock (stdout) return stdout.ToString().Contains(" threads  run ") || p.HasExited; }, "the first cell");
         Thread.Sleep(3000);
         Assert.False(p.HasExited, stdout.ToString());
         Assert.Equal(0, Kill(p.Id, SIGINT));

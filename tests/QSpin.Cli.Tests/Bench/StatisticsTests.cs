@@ -1,7 +1,7 @@
 using HdrHistogram;
 using QSpin.Cli.Bench;
 
-namespace QSpin.Tests.Bench;
+namespace QSpin.Cli.Tests.Bench;
 
 /// <summary>The benchmark's statistics on inputs whose answers are known by hand.</summary>
 public class StatisticsTests

@@ -1,6 +1,6 @@
 using QSpin.Cli.Torture;
 
-namespace QSpin.Tests.Torture;
+namespace QSpin.Cli.Tests.Torture;
 
 /// <summary>The checker itself, driven by hand: each kind of overlap it exists to catch is caught.</summary>
 public class GuardedRecordTests

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using QSpin.Cli;
 
-namespace QSpin.Tests.Torture;
+namespace QSpin.Cli.Tests.Torture;
 
 /// <summary>Runs <c>qspin</c> command lines in this process or in a child process, and reads their output.</summary>
 public static class TortureHarness
