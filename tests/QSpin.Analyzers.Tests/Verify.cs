@@ -14,23 +14,6 @@ namespace QSpin.Analyzers.Tests;
 /// </summary>
 internal static class Verify
 {
-    /// <summary>Declares <c>QSpin.QSpinLockArray</c> (the API of the issue that adds it) while QSpin.dll has no such type; empty once it has.</summary>
-    public static string LockArrayStub { get; } = typeof(QSpinLock).Assembly.GetType("QSpin.QSpinLockArray") is not null ? "" : """
-        namespace QSpin
-        {
-            public sealed class QSpinLockArray
-            {
-                public QSpinLockArray(int length) { }
-                public void Enter(int index) { }
-                public bool TryEnter(int index) => true;
-                public bool TryEnter(int index, int millisecondsTimeout) => true;
-                public void Exit(int index) { }
-                public Scope EnterScope(int index) => default;
-                public ref struct Scope { public void Dispose() { } }
-            }
-        }
-        """;
-
     private static readonly ImmutableArray<MetadataReference> References = FindReferences();
 
     private static ImmutableArray<MetadataReference> FindReferences()
@@ -81,7 +64,5 @@ internal static class Verify
     private static void Configure(SolutionState state, string source)
     {
         state.AdditionalReferences.AddRange(References);
-        if (source.Contains("QSpinLockArray", StringComparison.Ordinal) && LockArrayStub.Length > 0)
-            state.Sources.Add(("QSpinLockArray.cs", LockArrayStub));
     }
 }
