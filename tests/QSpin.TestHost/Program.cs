@@ -35,6 +35,7 @@ public static class Program
             {
                 "mode" => PrintMode(),
                 "stress" => Stress(int.Parse(args[1]), int.Parse(args[2])),
+                "array-stress" => ArrayStress(int.Parse(args[1]), int.Parse(args[2])),
                 "fifo" => Fifo(int.Parse(args[1])),
                 "disasm" => DriveToTier1(),
                 "events" => Events.Run(args[1]),
@@ -54,7 +55,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: QSpin.TestHost SCENARIO [+ SCENARIO]...; SCENARIO: mode | stress <threads> <iterations> | fifo <waiters> | disasm | events <scenario> | checked <scenario> | parkfail interrupt|throw | timed | platform");
+        Console.Error.WriteLine("usage: QSpin.TestHost SCENARIO [+ SCENARIO]...; SCENARIO: mode | stress <threads> <iterations> | array-stress <threads> <iterations> | fifo <waiters> | disasm | events <scenario> | checked <scenario> | parkfail interrupt|throw | timed | platform");
         return 2;
     }
 
@@ -62,6 +63,53 @@ public static class Program
     {
         Console.WriteLine($"mode={QSpinOps.Mode} reason={QSpinOps.Reason}");
         return 0;
+    }
+
+    /// <summary>
+    /// Exclusion per index of a QSpinLockArray through the public API: random indices with a hot one,
+    /// now and then a long hold so that paravirt heads park (records in the pv hash, kicks by address).
+    /// </summary>
+    private static int ArrayStress(int threads, int iterations)
+    {
+        const int length = 4, hot = 2;
+        var a = new QSpinLockArray(length);
+        var counters = new long[length];
+        var inside = new bool[length];
+        int violations = 0;
+        long timedOut = 0;
+        var ts = new Thread[threads];
+        using var start = new Barrier(threads);
+        for (int t = 0; t < threads; t++)
+        {
+            int id = t;
+            ts[t] = new Thread(() =>
+            {
+                var random = new Random(id);
+                start.SignalAndWait();
+                for (int k = 0; k < iterations; k++)
+                {
+                    int i = (k & 1) == 0 ? hot : random.Next(length);
+                    if ((k & 15) == 0) { if (!a.TryEnter(i, 1)) { Interlocked.Increment(ref timedOut); continue; } }
+                    else a.Enter(i);
+                    if (inside[i]) violations++;
+                    inside[i] = true;
+                    long c = counters[i];
+                    if (k % 200 == 0) Thread.Sleep(1);
+                    else Thread.SpinWait(10);
+                    counters[i] = c + 1;
+                    inside[i] = false;
+                    a.Exit(i);
+                }
+            }) { IsBackground = true };
+            ts[t].Start();
+        }
+        foreach (var t in ts)
+            if (!t.Join(TimeSpan.FromMinutes(3))) { Console.WriteLine($"FAIL: hang, {a.Describe(hot)}"); return 1; }
+        long expected = (long)threads * iterations - timedOut;
+        bool clean = Enumerable.Range(0, length).All(i => !a.IsLocked(i) && !a.IsContended(i));
+        int records = HashedHeads.CountRecords();
+        Console.WriteLine($"array mode={QSpinOps.Mode} counter={counters.Sum()} expected={expected} clean={clean} records={records} violations={violations}");
+        return counters.Sum() == expected && violations == 0 && clean && records == 0 ? 0 : 1;
     }
 
     private static int Stress(int threads, int iterations)

@@ -16,12 +16,16 @@ internal static class ModeScenarios
     /// <summary>Threads and iterations of the exclusion stress: native waiters spin in FIFO order without parking, so oversubscription costs it a time slice per hand-off.</summary>
     private static (int Threads, int Iterations) Stress(string mode) => mode == "native" ? (4, 2_000) : (12, 5_000);
 
-    /// <summary>The TestHost arguments of the main run: "platform + stress T N + timed [+ fifo 8]".</summary>
+    /// <summary>Threads and iterations of the QSpinLockArray exclusion stress (its long holds make paravirt heads park).</summary>
+    private static readonly (int Threads, int Iterations) ArrayStress = (4, 600);
+
+    /// <summary>The TestHost arguments of the main run: "platform + stress T N + array-stress T N + timed [+ fifo 8]".</summary>
     public static List<string> MainRun(string mode, bool disassembly)
     {
         var (threads, iterations) = Stress(mode);
         List<string> args = disassembly ? ["disasm", "+"] : [];
-        args.AddRange(["platform", "+", "stress", threads.ToString(CultureInfo.InvariantCulture), iterations.ToString(CultureInfo.InvariantCulture), "+", "timed"]);
+        args.AddRange(["platform", "+", "stress", threads.ToString(CultureInfo.InvariantCulture), iterations.ToString(CultureInfo.InvariantCulture),
+            "+", "array-stress", ArrayStress.Threads.ToString(CultureInfo.InvariantCulture), ArrayStress.Iterations.ToString(CultureInfo.InvariantCulture), "+", "timed"]);
         if (mode != "tas") args.AddRange(["+", "fifo", "8"]);
         return args;
     }
@@ -53,6 +57,10 @@ internal static class ModeScenarios
         var (threads, iterations) = Stress(mode);
         string line = Line(r, $"mode={ModeName(mode)} counter=");
         Assert.True(line.Contains($"counter={threads * iterations} expected={threads * iterations} ", StringComparison.Ordinal) && line.EndsWith(" violations=0", StringComparison.Ordinal), r.Output);
+        // The array run: every acquisition counted once per index, no stale pv-hash record, nothing left held.
+        string array = Line(r, $"array mode={ModeName(mode)} counter=");
+        var m = System.Text.RegularExpressions.Regex.Match(array, @"counter=(\d+) expected=(\d+) clean=True records=0 violations=0$");
+        Assert.True(m.Success && m.Groups[1].Value == m.Groups[2].Value, r.Output);
     }
 
     public static void AssertFifo(ChildProcess.Result r, string mode) =>
