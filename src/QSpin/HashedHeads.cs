@@ -9,7 +9,8 @@ namespace QSpin;
 /// the lock word's address, open addressing in cache-line buckets of 8 entries, sized for thread slots
 /// instead of CPUs: at most one record per thread slot can exist at a time (a thread is the parked
 /// head of at most one lock, and a head drops any record it left before it leaves the slow path:
-/// <see cref="Forget"/>), so 32,768 entries for 16,383 slots keep the table at most half full.
+/// <see cref="Forget"/>), so 65,536 entries for 16,383 slots keep at least 4 entries per possible
+/// parked head and the table at most a quarter full.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -21,23 +22,27 @@ namespace QSpin;
 /// </para>
 /// <para>
 /// The entries for one lock behave as the one field <see cref="NextWordHead"/> gives a
-/// <see cref="QSpinLock"/>: a record replaces the lock's earlier one, a take empties it. A record
-/// may sit up to <c>s_probeLines</c> lines past its home line; that high-water mark is raised
-/// before the entry is written, and every reader reads it after the Slow byte that the record
-/// precedes, so a search never stops short of a record it must find.
+/// <see cref="QSpinLock"/>: a record replaces the lock's earlier one, a take empties it. Each home
+/// line has a high-water mark (<c>s_reach</c>): how many lines past it any record of a lock homed
+/// there has been placed. The mark is raised before the entry is written and never lowered, so a
+/// search reads the mark and then the entries, and never stops short of a record it must find: the
+/// unlocker reads both after the Slow byte the record precedes (acquire); a head's own
+/// <see cref="Withdraw"/>, <see cref="Forget"/> and <see cref="Erase"/> come after its record in
+/// program order, or after it read <c>Hashed</c> with acquire when the owner's KickNode recorded it.
+/// A per-line mark keeps one collision burst from lengthening every other lock's search.
 /// </para>
 /// </remarks>
 internal readonly unsafe struct HashedHeads : IParkedHeads
 {
     private const int EntriesPerLine = 8; // 64-byte lines of 8-byte entries
-    private const int LineBits = 12;      // 4,096 lines: 32,768 entries, 256 KB
+    private const int LineBits = 13;      // 8,192 lines: 65,536 entries, 512 KB
     private const int LineMask = (1 << LineBits) - 1;
     private const long TailBits = 0xFFFF;
 
     private static readonly long* s_table = AllocateTable();
 
-    /// <summary>How many lines past its home line any record has ever been placed (a high-water mark).</summary>
-    private static int s_probeLines;
+    /// <summary>Per home line: how many lines past it a record of a lock homed there has ever been placed (a high-water mark).</summary>
+    private static readonly int[] s_reach = new int[1 << LineBits];
 
     /// <summary>The table's capacity in entries.</summary>
     internal const int Capacity = EntriesPerLine << LineBits;
@@ -45,14 +50,15 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
     private static long* AllocateTable()
     {
         // Zeroed and never freed, like the thread slots. The entries are 64-byte aligned so that a
-        // bucket is one cache line; calloc'ed pages are only touched where records land.
+        // bucket is one cache line; calloc'ed pages are only touched where records land (512 KB of
+        // address space, a few pages of memory).
         nint raw = (nint)NativeMemory.AllocZeroed((nuint)(Capacity * sizeof(long) + 64));
         return (long*)((raw + 63) & ~(nint)63);
     }
 
     /// <summary>Allocates the table now, so that no paravirt slow path (where nothing may throw) is the first to touch it.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void Prepare() => GC.KeepAlive((nint)s_table);
+    internal static void Prepare() => GC.KeepAlive(s_reach);
 
     /// <summary>True if a lock word at <paramref name="address"/> can be a key (below 2^48, 4-byte aligned).</summary>
     internal static bool CanKey(nuint address) => (address >> 48) == 0 && (address & 3) == 0;
@@ -81,7 +87,7 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
     private static long* Find(long key, out long entry)
     {
         int home = HomeLine(key);
-        int lines = Seeded.SearchesHomeLineOnly ? 0 : Atomic.LoadRelaxed(ref s_probeLines); // ordered after the Slow byte the record preceded (see remarks)
+        int lines = Seeded.SearchesHomeLineOnly ? 0 : Atomic.LoadRelaxed(ref s_reach[home]); // ordered after the record's own raise (see remarks)
         for (int d = 0; d <= lines; d++)
         {
             long* line = Line(home, d);
@@ -102,7 +108,7 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
         int home = HomeLine(key);
         while (true)
         {
-            int lines = Atomic.LoadRelaxed(ref s_probeLines); // only we raise it for this lock, and a stale low value only sends us the long way
+            int lines = Atomic.LoadRelaxed(ref s_reach[home]); // covers the lock's earlier record: we raised it, or read Hashed after KickNode's owner did; a stale value for other locks only sends us the long way
             long* free = null;
             int freeDistance = 0, hops = 0;
             for (int d = 0; d <= lines; d++)
@@ -124,7 +130,7 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
                 }
             }
             if (free is null) free = FindFreeBeyond(home, lines + 1, ref hops, out freeDistance);
-            if (freeDistance > lines) RaiseProbeLines(freeDistance); // before the entry is written: a search that finds the entry searched this far
+            if (freeDistance > lines) RaiseReach(home, freeDistance); // before the entry is written: a search that finds the entry searched this far
             if (Atomic.CompareExchange(free, record, 0) == 0) // the caller orders it before Slow; pairs with the unlocker's search after it read Slow
             {
                 LockEvents.Add(LockEvent.PvHashHops, hops);
@@ -159,12 +165,13 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
         }
     }
 
-    private static void RaiseProbeLines(int distance)
+    private static void RaiseReach(int home, int distance)
     {
+        ref int reach = ref s_reach[home];
         while (true)
         {
-            int old = Atomic.LoadRelaxed(ref s_probeLines); // the CAS decides
-            if (old >= distance || Atomic.CompareExchange(ref s_probeLines, distance, old) == old) return; // a full fence: before the entry's CAS
+            int old = Atomic.LoadRelaxed(ref reach); // the CAS decides
+            if (old >= distance || Atomic.CompareExchange(ref reach, distance, old) == old) return; // before the entry's CAS (both casal; the entry's release orders this write before it)
         }
     }
 
@@ -193,7 +200,7 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
         long key = KeyOf(ref word);
         while (true)
         {
-            long* at = Find(key, out long entry); // after the unlock's read of Slow (an acquire): sees the record made before Slow
+            long* at = Find(key, out long entry); // after the unlock's read of Slow (an acquire): sees the mark and the record made before Slow
             if (at is null) return 0; // the head withdrew its record on the way
             if (Atomic.CompareExchange(at, 0, entry) == entry) return (int)(entry & TailBits) << LockWord.TailOffset; // atomic with the head's withdrawal or re-record
         }
@@ -217,10 +224,11 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
         }
     }
 
-    /// <summary>Tests only: empties the table (no lock may be in use).</summary>
+    /// <summary>Tests only: empties the table and lowers every mark (no lock may be in use).</summary>
     internal static void ClearForTesting()
     {
         for (int i = 0; i < Capacity; i++) Volatile.Write(ref s_table[i], 0);
+        for (int i = 0; i < s_reach.Length; i++) Volatile.Write(ref s_reach[i], 0);
     }
 
     public static int Peek(ref int word)

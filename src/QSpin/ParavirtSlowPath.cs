@@ -111,7 +111,8 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
         if (Atomic.CompareExchange(&next->State, PvState.Hashing, PvState.Halted) != PvState.Halted) // reads after our baton store even when it fails (a release store, or a CAS, before an atomic); pairs with WaitNode's exchange
             return;
 
-        // We own the lock, and only our own unlock reads these: no read-modify-writes needed.
+        // We own the lock: only our own unlock takes the record (a previous owner's late re-check may
+        // read it, harmlessly), so the field needs no read-modify-write; the table uses CASes anyway.
         THeads.Record(ref word, next->Tail); // ordered before Slow by the store below
         Atomic.StoreRelease(ref LockWord.LockedByte(ref word), LockWord.Slow); // our unlock takes the slow path; pairs with whoever reads Slow, so the record is visible
         Atomic.StoreRelease(&next->State, PvState.Hashed); // the registration is complete; pairs with the head's wait for Hashed
@@ -262,7 +263,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
         int head = THeads.Take(ref word); // the record the head made before its exchange of Slow, which our CAS read
         Atomic.Exchange(ref locked, 0); // the lock is free; the re-read below needs only this exchange's read (design.md, "Store->load handshakes")
 
-        // The lock may be taken and even collected from here on; the kick goes to the head's thread
+        // The lock may be taken, and its waiters may leave, from here on; the kick goes to the head's thread
         // slot, and a kick of a thread that is no longer parked is only a spurious wake-up. head is 0
         // when a head that gave up took its registration back while we were on our way here.
         if (Seeded.UnlockSkipsKick) return;

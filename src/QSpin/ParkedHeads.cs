@@ -27,7 +27,7 @@ internal interface IParkedHeads
     /// </summary>
     static abstract void Forget(ref int word, int tail);
 
-    /// <summary>The unlocker's atomic take of the record (0 if none), after it read Slow; a full fence.</summary>
+    /// <summary>The unlocker's take of the record (0 if none), after it read Slow: atomic with Withdraw and Record; the unlock's exchange of the locked byte that follows orders it before the release.</summary>
     static abstract int Take(ref int word);
 
     /// <summary>The unlocker's acquire re-read, after it released the lock, for a head that recorded itself meanwhile.</summary>

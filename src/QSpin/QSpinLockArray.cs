@@ -16,7 +16,7 @@ namespace QSpin;
 /// kernel's pv_hash), which must not change while a head is registered. A million locks take 4 MB
 /// (<see cref="QSpinLockArray(int)"/>, dense: neighbouring locks share cache lines, so threads taking
 /// different locks of one line still contend for the line) or 64 MB (<see cref="Padded"/>: one lock
-/// per 64-byte line). The first array of a process also allocates the 256 KB hash table.
+/// per 64-byte line). The first array of a process also reserves the 512 KB hash table (zeroed pages, touched only where records land).
 /// </para>
 /// <para>
 /// Like <see cref="QSpinLock"/>, no element is reentrant or owner-checked outside checked mode, and
@@ -41,6 +41,8 @@ public sealed unsafe class QSpinLockArray
     /// <param name="length">The number of locks; 0 is allowed.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
     /// <exception cref="InvalidOperationException">The process's <c>QSPIN_MODE</c> or <c>QSpin.Mode</c> setting is invalid.</exception>
+    /// <exception cref="PlatformNotSupportedException">The runtime placed the lock words at or above address 2^48 (no x64 or arm64 user space does).</exception>
+    /// <exception cref="OutOfMemoryException">The locks, or (first array only) the process's parked-head table, cannot be allocated.</exception>
     public QSpinLockArray(int length) : this(length, 0)
     {
     }
@@ -69,6 +71,8 @@ public sealed unsafe class QSpinLockArray
     /// <param name="length">The number of locks; 0 is allowed.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative, or too large for 64 bytes per lock in one array.</exception>
     /// <exception cref="InvalidOperationException">The process's <c>QSPIN_MODE</c> or <c>QSpin.Mode</c> setting is invalid.</exception>
+    /// <exception cref="PlatformNotSupportedException">The runtime placed the lock words at or above address 2^48.</exception>
+    /// <exception cref="OutOfMemoryException">The locks, or (first array only) the process's parked-head table, cannot be allocated.</exception>
     public static QSpinLockArray Padded(int length) => new(length, PaddedShift);
 
     /// <summary>The number of locks.</summary>
