@@ -44,18 +44,32 @@ public class ModeSelectionTests
     public void AppContextSettingSelectsTheModeWhenTheVariableIsUnset()
     {
         string config = WriteRuntimeConfig("tas");
-        var r = Mode(null, hostArgs: ["--runtimeconfig", config]);
-        Assert.Equal(0, r.ExitCode);
-        Assert.Contains("mode=TestAndSet ", r.Output);
-        Assert.Contains("AppContext setting QSpin.Mode=tas", r.Output);
+        try
+        {
+            var r = Mode(null, hostArgs: ["--runtimeconfig", config]);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("mode=TestAndSet ", r.Output);
+            Assert.Contains("AppContext setting QSpin.Mode=tas", r.Output);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
     }
 
     [Fact]
     public void EnvironmentVariableWinsOverAppContextSetting()
     {
         string config = WriteRuntimeConfig("tas");
-        var r = Mode("native", hostArgs: ["--runtimeconfig", config]);
-        Assert.Contains("mode=Native ", r.Output);
+        try
+        {
+            var r = Mode("native", hostArgs: ["--runtimeconfig", config]);
+            Assert.Contains("mode=Native ", r.Output);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
     }
 
     [Fact]
