@@ -58,12 +58,12 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
     internal static bool CanKey(nuint address) => (address >> 48) == 0 && (address & 3) == 0;
 
     /// <summary>Records currently in the table (tests and diagnostics; a racy snapshot).</summary>
-    internal static int CountRecords()
-    {
-        int n = 0;
-        for (int i = 0; i < Capacity; i++) if (Volatile.Read(ref s_table[i]) != 0) n++;
-        return n;
-    }
+    /// <remarks>
+    /// Plain reads of aligned 64-bit entries (never torn), vectorised: the Coyote tests count after
+    /// every iteration, where 32,768 <c>Volatile.Read</c> calls, each intercepted by the rewriting,
+    /// cost more than the schedule they check.
+    /// </remarks>
+    internal static int CountRecords() => Capacity - new ReadOnlySpan<long>(s_table, Capacity).Count(0L);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long KeyOf(ref int word) => (long)(((ulong)(nuint)Unsafe.AsPointer(ref word) >> 2) << 16);
@@ -217,10 +217,15 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
         }
     }
 
-    /// <summary>Tests only: empties the table (no lock may be in use).</summary>
+    /// <summary>
+    /// Tests only: empties the table and resets the probe high-water mark, so that one test's
+    /// collisions do not lengthen another's searches (no lock may be in use; the caller's next thread
+    /// start or join publishes it). Plain stores, as <see cref="CountRecords"/> reads.
+    /// </summary>
     internal static void ClearForTesting()
     {
-        for (int i = 0; i < Capacity; i++) Volatile.Write(ref s_table[i], 0);
+        new Span<long>(s_table, Capacity).Clear();
+        s_probeLines = 0;
     }
 
     public static int Peek(ref int word)
