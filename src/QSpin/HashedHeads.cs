@@ -64,12 +64,12 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
     internal static bool CanKey(nuint address) => (address >> 48) == 0 && (address & 3) == 0;
 
     /// <summary>Records currently in the table (tests and diagnostics; a racy snapshot).</summary>
-    internal static int CountRecords()
-    {
-        int n = 0;
-        for (int i = 0; i < Capacity; i++) if (Volatile.Read(ref s_table[i]) != 0) n++;
-        return n;
-    }
+    /// <remarks>
+    /// Plain reads of aligned 64-bit entries (never torn), vectorised: the Coyote tests count after
+    /// every iteration, where 32,768 <c>Volatile.Read</c> calls, each intercepted by the rewriting,
+    /// cost more than the schedule they check.
+    /// </remarks>
+    internal static int CountRecords() => Capacity - new ReadOnlySpan<long>(s_table, Capacity).Count(0L);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long KeyOf(ref int word) => (long)(((ulong)(nuint)Unsafe.AsPointer(ref word) >> 2) << 16);
@@ -224,11 +224,15 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
         }
     }
 
-    /// <summary>Tests only: empties the table and lowers every mark (no lock may be in use).</summary>
+    /// <summary>
+    /// Tests only: empties the table and lowers every home line's mark, so that one test's
+    /// collisions do not lengthen another's searches (no lock may be in use; the caller's next thread
+    /// start or join publishes it). Plain stores, as <see cref="CountRecords"/> reads.
+    /// </summary>
     internal static void ClearForTesting()
     {
-        for (int i = 0; i < Capacity; i++) Volatile.Write(ref s_table[i], 0);
-        for (int i = 0; i < s_reach.Length; i++) Volatile.Write(ref s_reach[i], 0);
+        new Span<long>(s_table, Capacity).Clear();
+        Array.Clear(s_reach);
     }
 
     public static int Peek(ref int word)

@@ -33,6 +33,9 @@ public class CleanLockTests(ITestOutputHelper output)
         new(Scenarios.TestAndSet3x2, 1000, [Seen.Fast, Seen.TasSpin, Seen.TryEnterOk, Seen.TryEnterFailed]),
         new(Scenarios.NativeAbort3x2, 1500, [Seen.GaveUp, Seen.TimedAcquired, Seen.Queued, Seen.QueueAndPending]),
         new(Scenarios.ParavirtAbort3x2, 1500, [Seen.GaveUp, Seen.TimedAcquired, Seen.SleptNode, Seen.SleptHead, Seen.Slow, Seen.SlowAndPending]),
+        new(Scenarios.ArrayParavirtTwoLocks, 500, [Seen.Queued, Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.Slow]),
+        new(Scenarios.ArrayParavirtCollision, 250, [Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.Slow, Seen.SlowAndPending]),
+        new(Scenarios.ArrayParavirtAbort, 500, [Seen.GaveUp, Seen.TimedAcquired, Seen.SleptNode, Seen.SleptHead, Seen.Slow, Seen.SlowAndPending]),
     ];
 
     public static TheoryData<string> Names()

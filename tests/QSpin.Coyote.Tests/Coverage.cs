@@ -25,8 +25,11 @@ internal static class Stats
 /// </remarks>
 internal static unsafe class Coverage
 {
-    /// <summary>The lock of the running iteration (iterations run one at a time).</summary>
-    public static QSpinLock? Lock;
+    /// <summary>The locks of the running iteration (iterations run one at a time).</summary>
+    public static LockUnderTest[]? Locks;
+
+    // The lock the calling thread is acquiring.
+    [ThreadStatic] private static LockUnderTest? t_lock;
 
     // Which thread slots have been seen in the tail since their thread began its current acquisition.
     private static readonly bool[] s_tailSeen = new bool[LockWord.MaxSlots];
@@ -42,21 +45,27 @@ internal static unsafe class Coverage
         t_points++;
         Sample();
         if (Story.Enabled) Story.Step();
+        Preemption.BeforeAtomic();
         SchedulingPoint.Interleave();
     }
 
     /// <summary>Installed as <see cref="TestHooks.OnSpin"/>: note a pause with an empty queue, then yield.</summary>
     public static void OnSpin()
     {
-        QSpinLock? l = Lock;
+        LockUnderTest? l = t_lock;
         if (l is not null && (l.Word & LockWord.TailMask) == 0) t_spunUnqueued = true; // plain read, as in Sample
         SchedulingPoint.Yield();
     }
 
     private static void Sample()
     {
-        QSpinLock? l = Lock;
-        if (l is null) return;
+        LockUnderTest[]? locks = Locks;
+        if (locks is null) return;
+        foreach (LockUnderTest l in locks) Sample(l);
+    }
+
+    private static void Sample(LockUnderTest l)
+    {
         int w = l.Word; // plain read: no scheduling point, and only one controlled thread runs at a time
         int locked = w & LockWord.LockedMask;
         bool pending = (w & LockWord.PendingMask) != 0;
@@ -70,21 +79,21 @@ internal static unsafe class Coverage
         if (tail != 0 && locked == 0 && !pending) Stats.Count(Seen.QueueLockFree);
         if (locked == LockWord.Slow) Stats.Count(Seen.Slow);
         if (locked == LockWord.Slow && pending) Stats.Count(Seen.SlowAndPending);
-        if (l.PvHead != 0 && locked == 0) Stats.Count(Seen.HeadRegistering);
+        if (l.RecordedHead != 0 && locked == 0) Stats.Count(Seen.HeadRegistering);
     }
 
-    /// <summary>Before an acquisition by the thread owning <paramref name="slot"/>.</summary>
-    public static void BeginAcquire(int slot)
+    /// <summary>Before an acquisition of <paramref name="lck"/> by the thread owning <paramref name="slot"/>.</summary>
+    public static void BeginAcquire(int slot, LockUnderTest lck)
     {
+        t_lock = lck;
         t_points = 0;
         t_spunUnqueued = false;
         s_tailSeen[slot] = false;
     }
 
-    /// <summary>After <see cref="QSpinLock.EnterAs"/> returned: which way did it go?</summary>
-    public static void EndAcquire(QSpinMode mode, int slot)
+    /// <summary>After <see cref="LockUnderTest.EnterAs(QSpinMode)"/> returned: which way did it go?</summary>
+    public static void EndAcquire(QSpinMode mode, int slot, LockUnderTest l)
     {
-        QSpinLock l = Lock!;
         if (t_points <= 1)
         {
             Stats.Count(Seen.Fast);

@@ -107,6 +107,7 @@ internal static unsafe class CoyoteRunner
         TestHooks.Mutant = mutant;
         FutexModel.SpuriousOneIn = scenario.SpuriousOneIn;
         FutexModel.Throws = scenario.ParkThrows;
+        Preemption.UnlockStall = scenario.UnlockStall;
     }
 
     private static void Uninstall()
@@ -118,7 +119,8 @@ internal static unsafe class CoyoteRunner
         TestHooks.Wake = null;
         FutexModel.SpuriousOneIn = 0;
         FutexModel.Throws = false;
-        Coverage.Lock = null;
+        Preemption.UnlockStall = 0;
+        Coverage.Locks = null;
     }
 
     // ---- Replay files: everything needed to run the failing schedule again. ----

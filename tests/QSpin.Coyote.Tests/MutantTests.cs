@@ -74,4 +74,22 @@ public class MutantTests(ITestOutputHelper output)
     [InlineData(NoNode.Abandoned)]
     public void ClaimTrustsFailedCas(NoNode why) =>
         AssertCaught(Mutant.ClaimTrustsFailedCas, why == NoNode.RegistryFull ? Scenarios.NativeNoNodeRegistryFull : Scenarios.NativeNoNodeAbandoned);
+
+    // ---- QSpinLockArray: the pv protocol with parked heads recorded in the pv hash (HashedHeads). ----
+
+    /// <summary>The pv unlock releases on the slow path but does not kick the parked head, on two locks of an array.</summary>
+    [Fact]
+    public void PvUnlockNoKickOnArray() => AssertCaught(Mutant.PvUnlockNoKick, Scenarios.ArrayParavirtTwoLocks);
+
+    /// <summary>The unlock takes the record before its CAS reads Slow: a head that records itself in between is never kicked (lost wake-up).</summary>
+    [Fact]
+    public void PvUnhashBeforeSlow() => AssertCaught(Mutant.PvUnhashBeforeSlow, Scenarios.ArrayParavirtTwoLocks);
+
+    /// <summary>Searches stop at the home line: a record placed past it after a collision is never taken, and its head never kicked.</summary>
+    [Fact]
+    public void PvHashHomeLineOnly() => AssertCaught(Mutant.PvHashHomeLineOnly, Scenarios.ArrayParavirtCollision);
+
+    /// <summary>A head leaves the slow path without dropping a record that no unlock took (a late re-check kicked it): the table keeps a stale record.</summary>
+    [Fact]
+    public void PvKeepsStaleRecord() => AssertCaught(Mutant.PvKeepsStaleRecord, Scenarios.ArrayParavirtAbort);
 }

@@ -6,11 +6,12 @@ namespace QSpin.Coyote.Tests;
 /// <summary>
 /// One Coyote test: <see cref="Tasks"/> tasks each acquire one fresh lock <see cref="Rounds"/> times
 /// through the real entry points of <see cref="Mode"/> (<see cref="QSpinLock.EnterAs"/> /
-/// <see cref="QSpinLock.ExitAs"/>), every other acquisition trying <see cref="QSpinLock.TryEnter"/>
-/// first. Inside, a plain counter is read, <see cref="HoldSteps"/> scheduling points pass, and the
-/// counter is written, under an 'inside' flag: two owners at once fail <see cref="Specification.Assert"/> at once, and a
-/// lost update fails the final count. Every task must finish (Coyote reports a deadlock, or a
-/// scheduling-step bound hit, as a bug), and the lock must end free with no parked thread.
+/// <see cref="QSpinLock.ExitAs"/>, or the same of a <see cref="QSpinLockArray"/> element), every other
+/// acquisition trying TryEnter first. Inside, a plain counter is read, <see cref="HoldSteps"/> scheduling
+/// points pass, and the counter is written, under an 'inside' flag: two owners at once fail
+/// <see cref="Specification.Assert"/> at once, and a lost update fails the final count. Every task must
+/// finish (Coyote reports a deadlock, or a scheduling-step bound hit, as a bug), and every lock must end
+/// free with no parked thread and no parked head still recorded (its field, or the pv hash table).
 /// </summary>
 /// <param name="Name">Label for output and replay files.</param>
 /// <param name="Mode">Which slow path and unlock to run.</param>
@@ -41,6 +42,27 @@ namespace QSpin.Coyote.Tests;
 /// The last task has no queue node, so it takes the lock outside the queue (the kernel's lock_no_node):
 /// its thread either found the slot registry full or has all four of its nodes abandoned in queues.
 /// </param>
+/// <param name="ArrayLength">
+/// 0: the tasks share one <see cref="QSpinLock"/>. n &gt; 0: a fresh <see cref="QSpinLockArray"/> of n
+/// dense locks, task k taking lock k mod n; parked heads are then recorded in the process-wide pv hash
+/// (<see cref="HashedHeads"/>), which is emptied before each iteration and must hold no record of
+/// these locks at its end.
+/// </param>
+/// <param name="Collision">
+/// Array only: before the tasks start, each lock's home line in the hash is filled with records of
+/// other (fake) addresses (<see cref="HashedHeads.OccupyHomeLineForTesting"/>), so that every record of
+/// these locks lands past its home line and every search must probe on to find it.
+/// </param>
+/// <param name="CancelRecordedHead">
+/// With <see cref="Aborts"/>: the cancellation waits until task 0's node is recorded as a parked head
+/// (its pv state Hashed: the head parked with Slow, or its predecessor registered it while handing over),
+/// or task 0 has finished. A registered head that gives up is rare at a random point.
+/// </param>
+/// <param name="UnlockStall">
+/// Extra scheduling points before each atomic step of a slow-path unlock after its CAS
+/// (<see cref="Preemption"/>): an owner descheduled between reading Slow, taking the record, releasing
+/// and re-checking, while a head gives up and its successor records itself.
+/// </param>
 internal sealed record Scenario(
     string Name,
     QSpinMode Mode,
@@ -53,16 +75,22 @@ internal sealed record Scenario(
     bool Aborts = false,
     int? StealSpins = null,
     NoNode NoNodeTask = NoNode.None,
-    bool ParkThrows = false)
+    bool ParkThrows = false,
+    int ArrayLength = 0,
+    bool Collision = false,
+    int UnlockStall = 0,
+    bool CancelRecordedHead = false)
 {
-    private sealed class Shared
+    private sealed class Shared(int locks)
     {
-        public int Counter;
-        public bool Inside;
-        public int Acquisitions;
+        // Per lock: each lock has its own critical section.
+        public readonly int[] Counter = new int[locks];
+        public readonly bool[] Inside = new bool[locks];
+        public readonly int[] Acquisitions = new int[locks];
         public volatile bool Cancelled;
         public volatile Thread? Abortable;
         public int AbortableSlot = -1;
+        public volatile bool AbortableDone;
     }
 
     /// <summary>The Coyote test body (one iteration).</summary>
@@ -70,33 +98,94 @@ internal sealed record Scenario(
     {
         FutexModel.BeginIteration();
         Story.BeginIteration();
-        var lck = new QSpinLock();
-        Coverage.Lock = lck;
-        var shared = new Shared();
+        (LockUnderTest[] locks, int fakeRecords) = CreateLocks();
+        Coverage.Locks = locks;
+        var shared = new Shared(locks.Length);
 
         TestHooks.GiveUp = Aborts ? () => shared.Cancelled && Thread.CurrentThread == shared.Abortable : null;
         var tasks = new Task[Tasks + (Aborts ? 1 : 0)];
         for (int k = 0; k < Tasks; k++)
         {
             int id = k;
-            tasks[k] = Task.Run(() => Worker(lck, shared, id)); // synchronous body: stays on its own thread
+            tasks[k] = Task.Run(() => Worker(locks[id % locks.Length], id % locks.Length, shared, id)); // synchronous body: stays on its own thread
         }
         if (Aborts) tasks[Tasks] = Task.Run(() => Canceller(shared));
         await Task.WhenAll(tasks); // the array overload: Coyote controls it
         TestHooks.GiveUp = null;
 
-        int expected = Aborts || ParkThrows ? shared.Acquisitions : Tasks * Rounds;
-        Specification.Assert(shared.Counter == expected, $"lost update: counter {shared.Counter}, expected {expected}");
-        Specification.Assert(lck.Word == 0, $"lock not free after all tasks finished: {LockWord.Describe(lck.Word)}");
-        Specification.Assert(lck.PvHead == 0, $"a parked head is still registered: PvHead 0x{lck.PvHead:X8}");
+        for (int l = 0; l < locks.Length; l++)
+        {
+            int expected = Aborts || ParkThrows ? shared.Acquisitions[l] : TasksOn(l, locks.Length) * Rounds;
+            Specification.Assert(shared.Counter[l] == expected, $"lost update on {locks[l].Name}: counter {shared.Counter[l]}, expected {expected}");
+            Specification.Assert(locks[l].Word == 0, $"lock not free after all tasks finished: {locks[l].Describe()}");
+            Specification.Assert(locks[l].RecordedHead == 0, $"a parked head is still registered: {locks[l].Describe()}");
+        }
+        if (ArrayLength > 0)
+        {
+            int records = CountHashRecords();
+            Specification.Assert(records == fakeRecords,
+                $"a stale record is left in the pv hash: {records} record(s), of which {fakeRecords} are the collision's fake ones");
+        }
         Specification.Assert(FutexModel.Sleeping == 0, $"{FutexModel.Sleeping} thread(s) still asleep");
     }
 
+    private int TasksOn(int lockIndex, int locks) => Tasks / locks + (lockIndex < Tasks % locks ? 1 : 0);
+
+    /// <summary>
+    /// The iteration's locks, and how many fake records the collision set-up put into the pv hash.
+    /// The table is process-wide: emptied first, so that a record an earlier (failed) iteration or
+    /// test left behind cannot pass for, or hide, one of this iteration's.
+    /// </summary>
+    private (LockUnderTest[] Locks, int FakeRecords) CreateLocks()
+    {
+        if (ArrayLength == 0)
+        {
+            if (Collision) throw new InvalidOperationException($"{Name}: a collision needs an array (ArrayLength > 0)");
+            return ([new ObjectLock(new QSpinLock())], 0);
+        }
+        // Set-up, not part of the schedule: no scheduling points for the table's 32,768 entries.
+        SchedulingPoint.Suppress();
+        try
+        {
+            HashedHeads.ClearForTesting();
+            var array = new QSpinLockArray(ArrayLength);
+            var locks = new LockUnderTest[ArrayLength];
+            for (int i = 0; i < ArrayLength; i++)
+            {
+                locks[i] = new ArrayElement(array, i);
+                if (Collision) HashedHeads.OccupyHomeLineForTesting(ref array.WordOf(i));
+            }
+            return (locks, HashedHeads.CountRecords());
+        }
+        finally
+        {
+            SchedulingPoint.Resume();
+        }
+    }
+
+    private static int CountHashRecords()
+    {
+        SchedulingPoint.Suppress();
+        try
+        {
+            return HashedHeads.CountRecords();
+        }
+        finally
+        {
+            SchedulingPoint.Resume();
+        }
+    }
+
     /// <summary>Cancels task 0 at a point of Coyote's choosing: flag, then kick, as CancellationTokenSource.Cancel does through its registration.</summary>
-    private static void Canceller(Shared shared)
+    private unsafe void Canceller(Shared shared)
     {
         Story.SetTask(-1);
         while (Volatile.Read(ref shared.AbortableSlot) < 0) SchedulingPoint.Yield(); // task 0 has its slot
+        if (CancelRecordedHead)
+        {
+            QNode* node = ThreadSlots.NodeOf(shared.AbortableSlot, 0); // plain reads: no scheduling points of their own
+            while (node->State != PvState.Hashed && !shared.AbortableDone) SchedulingPoint.Yield();
+        }
         SchedulingPoint.Interleave();
         Story.Line("cancels task 0");
         shared.Cancelled = true;
@@ -104,12 +193,12 @@ internal sealed record Scenario(
         SlotParking.Kick(shared.AbortableSlot);
     }
 
-    private void Worker(QSpinLock lck, Shared shared, int id)
+    private void Worker(LockUnderTest lck, int lockIndex, Shared shared, int id)
     {
         Story.SetTask(id);
         try
         {
-            RunRounds(lck, shared, id);
+            RunRounds(lck, lockIndex, shared, id);
         }
         catch (SynchronizationLockException e)
         {
@@ -120,10 +209,10 @@ internal sealed record Scenario(
     }
 
     /// <summary>
-    /// <see cref="QSpinLock.EnterAs"/>; false when the entry point rethrew the exception a park threw
+    /// <see cref="LockUnderTest.EnterAs(QSpinMode)"/>; false when the entry point rethrew the exception a park threw
     /// (the lock must then be free of us: the end checks and the other tasks show it).
     /// </summary>
-    private bool Enter(QSpinLock lck)
+    private bool Enter(LockUnderTest lck)
     {
         try
         {
@@ -142,7 +231,7 @@ internal sealed record Scenario(
     /// The rounds of a task that has no node to queue with. Coyote reuses threads across iterations,
     /// so the thread's real nodes are taken away only for this task and given back afterwards.
     /// </summary>
-    private unsafe void RunRoundsWithoutNode(QSpinLock lck, Shared shared, int id, int slot)
+    private unsafe void RunRoundsWithoutNode(LockUnderTest lck, int lockIndex, Shared shared, int id, int slot)
     {
         ThreadNodes? saved = null;
         SchedulingPoint.Suppress();
@@ -158,7 +247,7 @@ internal sealed record Scenario(
         try
         {
             long before = Interlocked.Read(ref ThreadSlots.NoNodeCount);
-            AcquireRounds(lck, shared, id, slot);
+            AcquireRounds(lck, lockIndex, shared, id, slot);
             if (Interlocked.Read(ref ThreadSlots.NoNodeCount) != before) Stats.Count(Seen.NoNode);
         }
         finally
@@ -170,7 +259,7 @@ internal sealed record Scenario(
         }
     }
 
-    private void RunRounds(QSpinLock lck, Shared shared, int id)
+    private void RunRounds(LockUnderTest lck, int lockIndex, Shared shared, int id)
     {
         // Take this thread's queue-node slot up front, with scheduling points suppressed: the slot
         // registry allocates under a System.Threading.Lock, which Coyote does not control, and a
@@ -189,13 +278,13 @@ internal sealed record Scenario(
         }
         if (NoNodeTask != NoNode.None && id == Tasks - 1)
         {
-            RunRoundsWithoutNode(lck, shared, id, slot);
+            RunRoundsWithoutNode(lck, lockIndex, shared, id, slot);
             return;
         }
-        AcquireRounds(lck, shared, id, slot);
+        AcquireRounds(lck, lockIndex, shared, id, slot);
     }
 
-    private void AcquireRounds(QSpinLock lck, Shared shared, int id, int slot)
+    private void AcquireRounds(LockUnderTest lck, int lockIndex, Shared shared, int id, int slot)
     {
         bool timed = Aborts && id == 0;
         if (timed)
@@ -205,7 +294,7 @@ internal sealed record Scenario(
         }
         for (int i = 0; i < Rounds; i++)
         {
-            Coverage.BeginAcquire(slot);
+            Coverage.BeginAcquire(slot, lck);
             Story.Line($"acquiring (round {i})");
             if (timed)
             {
@@ -216,7 +305,7 @@ internal sealed record Scenario(
                     continue;
                 }
                 Stats.Count(Seen.TimedAcquired);
-                Coverage.EndAcquire(Mode, slot);
+                Coverage.EndAcquire(Mode, slot, lck);
             }
             else if (TryEnterMixed && (id + i) % 2 == 1)
             {
@@ -227,30 +316,33 @@ internal sealed record Scenario(
                 else
                 {
                     Stats.Count(Seen.TryEnterFailed);
-                    Coverage.BeginAcquire(slot);
+                    Coverage.BeginAcquire(slot, lck);
                     if (!Enter(lck)) continue;
-                    Coverage.EndAcquire(Mode, slot);
+                    Coverage.EndAcquire(Mode, slot, lck);
                 }
             }
             else
             {
                 if (!Enter(lck)) continue;
-                Coverage.EndAcquire(Mode, slot);
+                Coverage.EndAcquire(Mode, slot, lck);
             }
 
             Story.Line("holds the lock");
-            Specification.Assert(!shared.Inside, $"mutual exclusion violated: task {id} entered while another task is inside");
-            shared.Inside = true;
-            int c = shared.Counter;
+            Specification.Assert(!shared.Inside[lockIndex], $"mutual exclusion violated: task {id} entered {lck.Name} while another task is inside");
+            shared.Inside[lockIndex] = true;
+            int c = shared.Counter[lockIndex];
             for (int h = 0; h < HoldSteps; h++) SchedulingPoint.Interleave();
-            shared.Counter = c + 1;
-            shared.Acquisitions++; // inside the lock: a plain increment is exact
-            shared.Inside = false;
+            shared.Counter[lockIndex] = c + 1;
+            shared.Acquisitions[lockIndex]++; // inside the lock: a plain increment is exact
+            shared.Inside[lockIndex] = false;
 
             Story.Line("releasing");
+            Preemption.BeginUnlock();
             lck.ExitAs(Mode);
+            Preemption.EndUnlock();
             Story.Line("released");
         }
+        if (timed) shared.AbortableDone = true; // a canceller still waiting for a recorded head stops waiting
     }
 }
 

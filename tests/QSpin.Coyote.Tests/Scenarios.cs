@@ -53,4 +53,28 @@ internal static class Scenarios
 
     /// <summary>Paravirt, parking-heavy, with 1 in 3 futex waits throwing: each waiter keeps its place, and Enter rethrows with the lock released.</summary>
     public static readonly Scenario ParavirtParkThrows = new("paravirt-3x2-park-throws", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 3, StealSpins: 0, ParkThrows: true);
+
+    // ---- QSpinLockArray elements: the same pv protocol, the parked head recorded in the pv hash (HashedHeads). ----
+
+    /// <summary>
+    /// Paravirt, parking-heavy, on two locks of one dense array at once (tasks 0, 2, 4 on lock 0; 1, 3
+    /// on lock 1): neighbouring words, two records in the table at a time, each unlock finding its own.
+    /// </summary>
+    public static readonly Scenario ArrayParavirtTwoLocks = new("array-paravirt-5x2-two-locks", QSpinMode.Paravirt, Tasks: 5, Rounds: 2, SpinThreshold: 1, HoldSteps: 3, StealSpins: 0, ArrayLength: 2);
+
+    /// <summary>
+    /// Paravirt, parking-heavy, on one array lock whose home line in the hash is full of other
+    /// addresses' records: every record of the lock is placed past its home line (a collision), and
+    /// the unlock's take, the late re-check and a head's withdrawal must probe on to find it.
+    /// </summary>
+    public static readonly Scenario ArrayParavirtCollision = new("array-paravirt-3x2-collision", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 3, ArrayLength: 1, Collision: true);
+
+    /// <summary>
+    /// Paravirt on one array lock: task 0's timed acquisition is cancelled once its node is recorded as
+    /// the parked head, and an owner's slow-path unlock is stalled (20 extra scheduling points per step),
+    /// so that the head gives up while the unlock reads Slow, takes the record, releases and re-checks:
+    /// the late re-check then kicks a successor that recorded itself meanwhile, whose record no unlock
+    /// takes, and which that head must drop itself (<see cref="IParkedHeads.Forget"/>).
+    /// </summary>
+    public static readonly Scenario ArrayParavirtAbort = new("array-paravirt-abort-3x2", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, TryEnterMixed: false, HoldSteps: 3, Aborts: true, StealSpins: 0, ArrayLength: 1, CancelRecordedHead: true, UnlockStall: 20);
 }

@@ -46,8 +46,8 @@ internal static class Story
             site = $"{t.Name}.{m.Name} ({Path.GetFileName(f.GetFileName())}:{f.GetFileLineNumber()})";
             break;
         }
-        QSpinLock? l = Coverage.Lock;
-        string word = l is null ? "" : $"  word {LockWord.Describe(l.Word)}{(l.PvHead != 0 ? $", PvHead slot {LockWord.TailSlot(l.PvHead)}" : "")}";
+        LockUnderTest[]? locks = Coverage.Locks;
+        string word = locks is null ? "" : "  " + string.Join("; ", locks.Select(l => l.Describe()));
         s_text.Append($"{s_steps,5}  task {t_task}: step at {site}{word}").AppendLine();
     }
 
