@@ -74,4 +74,23 @@ internal static class Arm64Shapes
         OneCas(code, "", $"{mode} TryEnter");
         Assert.True(!code.Any(IsCall), $"{mode} TryEnter: expected no call" + Show(code));
     }
+
+    /// <summary>A store to memory that is not the stack frame (prologue saves are <c>stp</c>/<c>str</c> to <c>[sp</c>/<c>[fp</c>).</summary>
+    private static bool IsMemoryWrite(string i) =>
+        i.StartsWith("st", StringComparison.Ordinal) && !i.Contains("[sp", StringComparison.Ordinal) && !i.Contains("[fp", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Native QSpinLockArray.Exit(i): the bounds check and the address, then one store-release of zero
+    /// into the locked byte, the only write to memory and no barrier or atomic; the only call is the
+    /// index-out-of-range throw, out of line.
+    /// </summary>
+    public static void NativeArrayExit(List<string> code)
+    {
+        var writes = code.Where(IsMemoryWrite).ToList();
+        Assert.True(writes.Count == 1 && (writes[0].StartsWith("stlrb wzr, [", StringComparison.Ordinal) || writes[0].StartsWith("stlurb wzr, [", StringComparison.Ordinal)),
+            "native array Exit: expected one write to memory, an stlrb/stlurb of wzr" + Show(code));
+        Assert.DoesNotContain(code, i => i.StartsWith("dmb", StringComparison.Ordinal) || i.StartsWith("cas", StringComparison.Ordinal) || i.StartsWith("ldax", StringComparison.Ordinal) || i.StartsWith("swp", StringComparison.Ordinal));
+        Assert.True(code.Count(IsCall) <= 1 && (code.FindIndex(IsCall) < 0 || code.FindIndex(IsCall) > code.IndexOf("ret lr")),
+            "native array Exit: the only call (the index check's throw) must be out of line" + Show(code));
+    }
 }

@@ -122,6 +122,61 @@ public class DisassemblyTests
         Assert.Single(code, l => l.StartsWith("cmpxchg"));
     }
 
+    /// <summary>An x64 instruction that writes memory other than the stack (push/call write the stack).</summary>
+    private static bool WritesMemory(string i) =>
+        Regex.IsMatch(i, @"^(mov|movzx|and|or|xor|add|sub|inc|dec|xchg|cmpxchg|xadd) (byte|word|dword|qword) ptr \[(?!rsp|rbp)") || i.StartsWith("lock", StringComparison.Ordinal);
+
+    [SkippableFact]
+    public void NativeArrayExitIsTheIndexCheckAndOneByteStore()
+    {
+        SkipUnless(IsX64, "the array Exit listing is checked instruction by instruction on x64 (arm64: Arm64UnderQemuTests)");
+        var code = Instructions(Tier1Listings("native")["CallArrayExit"]);
+        var writes = code.Where(WritesMemory).ToList();
+        Assert.True(writes.Count == 1 && Regex.IsMatch(writes[0], @"^mov byte ptr \[\w+\], 0$"), "expected one write, a byte store of 0:\n" + string.Join("\n", code));
+        Assert.Contains(code, l => l.StartsWith("cmp ") && l.Contains("dword ptr [")); // the bounds check against Length
+        var calls = code.Where(l => l.StartsWith("call")).ToList();
+        Assert.Single(calls);
+        Assert.Contains("QSpinLockArray:ThrowIndexOutOfRange", calls[0]);
+        Assert.True(code.FindIndex(l => l.StartsWith("call")) > code.IndexOf("ret"), "the throw must be out of line:\n" + string.Join("\n", code));
+    }
+
+    [SkippableFact]
+    public void ParavirtArrayExitIsAByteCasWithTheHashedSlowPathOutOfLine()
+    {
+        SkipUnless(IsX64, "checked on x64 (arm64: Arm64UnderQemuTests)");
+        var code = Instructions(Tier1Listings("paravirt")["CallArrayExit"]);
+        Assert.Single(code, l => l.StartsWith("cmpxchg byte ptr"));
+        Assert.Contains(code, l => l.StartsWith("call") && Regex.IsMatch(l, @"ParavirtSlowPath`1\[QSpin\.HashedHeads\]:Unlock\("));
+        Assert.DoesNotContain(code, l => Regex.IsMatch(l, @"^mov byte ptr \[\w+\], 0$"));
+    }
+
+    [SkippableTheory]
+    [InlineData("native")]
+    [InlineData("paravirt")]
+    [InlineData("tas")]
+    public void ArrayEnterIsOneCasWithTheContendedPathOutOfLine(string mode)
+    {
+        SkipUnless(IsX64, "checked on x64");
+        var code = Instructions(Tier1Listings(mode)["CallArrayEnter"]);
+        Assert.Single(code, l => l.StartsWith("cmpxchg"));
+        Assert.Contains(code, l => l.StartsWith(mode == "paravirt" ? "cmpxchg word ptr" : "cmpxchg dword ptr"));
+        var calls = code.Where(l => l.StartsWith("call")).ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.Contains(calls, c => c.Contains("QSpinLockArray:EnterContended"));
+        Assert.Contains(calls, c => c.Contains("QSpinLockArray:ThrowIndexOutOfRange"));
+        Assert.True(code.FindIndex(l => l.StartsWith("call")) > code.IndexOf("ret"), "the calls must be out of line:\n" + string.Join("\n", code));
+    }
+
+    [SkippableFact]
+    public void StatsAndCheckedModeOffLeaveTheArrayExitAsWithoutThem()
+    {
+        SkipUnless(IsX64, "checked on x64");
+        var off = Instructions(Tier1Listings("native")["CallArrayExit"]);
+        var on = Instructions(Tier1Listings("native", new Dictionary<string, string?> { ["QSPIN_CHECKED"] = "1" })["CallArrayExit"]);
+        Assert.DoesNotContain(off, l => l.Contains("CheckedMode"));
+        Assert.Contains(on, l => l.Contains("CheckedMode")); // the check above can fail: checked mode on shows in the listing
+    }
+
     /// <summary>
     /// Native Enter at Tier-1 with every optional feature off: the one CAS and the out-of-line call,
     /// nothing else. Pinned to the .NET 10 JIT; a JIT update may legitimately change registers or

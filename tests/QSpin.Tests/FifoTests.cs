@@ -34,4 +34,51 @@ public class FifoTests
         Assert.Equal(Enumerable.Range(0, n), order);
         Assert.Equal(0, Volatile.Read(ref l.Word));
     }
+
+    /// <summary>
+    /// The same on one index of a <see cref="QSpinLockArray"/> whose neighbour index is held and
+    /// released meanwhile by other threads: each index keeps its own queue, in its own order.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Modes.Queued), MemberType = typeof(Modes))]
+    public void WaitersOfOneArrayIndexAcquireInQueueOrder(QSpinMode mode)
+    {
+        const int n = 8, index = 2, neighbour = 3;
+        var a = new QSpinLockArray(4);
+        var order = new List<int>();
+        var threads = new List<Thread>();
+        using var stop = new CancellationTokenSource();
+        var noise = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested) { a.Enter(neighbour, mode); a.Exit(neighbour, mode); Thread.Yield(); }
+        }) { IsBackground = true, Name = "neighbour" };
+        noise.Start();
+        a.Enter(index, mode);
+        try
+        {
+            var arrivals = new ArrivalWatch(() => Volatile.Read(ref a.WordOf(index)), mode);
+            for (int i = 0; i < n; i++)
+            {
+                int id = i;
+                var t = new Thread(() =>
+                {
+                    a.Enter(index, mode);
+                    order.Add(id);
+                    a.Exit(index, mode);
+                }) { IsBackground = true, Name = $"W{id}" };
+                threads.Add(t);
+                t.Start();
+                arrivals.WaitForNewArrival($"W{id}");
+            }
+        }
+        finally
+        {
+            a.Exit(index, mode);
+        }
+        foreach (var t in threads) Assert.True(t.Join(TimeSpan.FromSeconds(60)), $"{t.Name} never finished");
+        stop.Cancel();
+        Assert.True(noise.Join(TimeSpan.FromSeconds(60)));
+        Assert.Equal(Enumerable.Range(0, n), order);
+        Assert.Equal(0, Volatile.Read(ref a.WordOf(index)));
+    }
 }

@@ -80,6 +80,19 @@ public class Arm64UnderQemuTests(QemuTarget qemu) : IClassFixture<QemuTarget>
 
     [SkippableTheory]
     [MemberData(nameof(CpuModels))]
+    public void NativeArrayExitIsTheIndexCheckAndOneStoreReleaseByte(string cpu) => Arm64Shapes.NativeArrayExit(Listing("native", cpu, "CallArrayExit"));
+
+    [SkippableTheory]
+    [MemberData(nameof(CpuModels))]
+    public void ParavirtArrayExitIsAByteCasWithTheSlowPathOutOfLine(string cpu)
+    {
+        var code = Listing("paravirt", cpu, "CallArrayExit");
+        Assert.Contains(code, i => i.StartsWith("casalb ", StringComparison.Ordinal) || i.StartsWith("ldaxrb ", StringComparison.Ordinal));
+        Assert.DoesNotContain(code, i => i.StartsWith("stlrb wzr", StringComparison.Ordinal) || i.StartsWith("stlurb wzr", StringComparison.Ordinal));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(CpuModels))]
     public void ParavirtExitIsAByteCasWithTheSlowPathOutOfLine(string cpu) => Arm64Shapes.ParavirtExit(Listing("paravirt", cpu, "CallExit"));
 
     [SkippableTheory]
