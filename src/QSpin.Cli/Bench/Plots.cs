@@ -22,13 +22,13 @@ internal static class Plots
     /// <summary>Writes every figure for every size combination into <paramref name="folder"/>; returns the file names.</summary>
     public static IReadOnlyList<string> WriteAll(BenchReport report, string folder)
     {
-        var sizes = report.Sizes().ToList();
+        var shapes = report.Shapes().ToList();
         var files = new List<string>();
-        foreach (var (cs, pw) in sizes)
+        foreach (Shape shape in shapes)
         {
-            var cells = report.Summary.Where(c => c.CsLines == cs && c.PrivateWork == pw).ToList();
-            string suffix = sizes.Count == 1 ? "" : $"-cs{cs}-pw{pw}";
-            string sizeNote = $"critical section {cs} cache lines, private work {pw} steps";
+            var cells = report.Summary.Where(c => c.Shape == shape).ToList();
+            string suffix = shapes.Count == 1 ? "" : shape.FileSuffix;
+            string sizeNote = shape.Title;
             foreach (var (stem, metric) in Figures)
             {
                 var plot = Draw(cells, report.Contenders.Select(c => c.Name).ToList(), metric, sizeNote, report);

@@ -57,6 +57,16 @@ internal static class LockCatalog
         Bench("spinlock", LockKind.DotNet, "System.Threading.SpinLock(enableThreadOwnerTracking: false)", () => new SpinLockContender(new SpinLockBox()), torture: () => new SpinLockTortureLock()),
         Bench("ticket", LockKind.Reference, "textbook ticket lock (reference, Locks/ReferenceTicketLock.cs)", () => new TicketContender(new ReferenceTicketLock())),
         Bench("mcs", LockKind.Reference, "textbook MCS queue lock (reference, Locks/ReferenceMcsLock.cs)", () => new McsContender(new ReferenceMcsLock())),
+        // The striped workload (qspin bench --workload striped): a table of locks, one per bucket.
+        Striped("qspin-array-native", "QSpinLockArray (dense, 4 B a lock), QSPIN_MODE=native", n => new QSpinArrayTable(new QSpinLockArray(n)), QSpinMode.Native),
+        Striped("qspin-array-paravirt", "QSpinLockArray (dense, 4 B a lock), QSPIN_MODE=paravirt", n => new QSpinArrayTable(new QSpinLockArray(n)), QSpinMode.Paravirt),
+        Striped("qspin-array-tas", "QSpinLockArray (dense, 4 B a lock), QSPIN_MODE=tas", n => new QSpinArrayTable(new QSpinLockArray(n)), QSpinMode.TestAndSet),
+        Striped("qspin-array-padded-native", "QSpinLockArray.Padded (64 B a lock), QSPIN_MODE=native", n => new QSpinArrayTable(QSpinLockArray.Padded(n)), QSpinMode.Native),
+        Striped("qspin-array-padded-paravirt", "QSpinLockArray.Padded (64 B a lock), QSPIN_MODE=paravirt", n => new QSpinArrayTable(QSpinLockArray.Padded(n)), QSpinMode.Paravirt),
+        Striped("qspin-array-padded-tas", "QSpinLockArray.Padded (64 B a lock), QSPIN_MODE=tas", n => new QSpinArrayTable(QSpinLockArray.Padded(n)), QSpinMode.TestAndSet),
+        Striped("lock-array", "Lock[]: one System.Threading.Lock per bucket", LockArrayTable.Create, kind: LockKind.DotNet),
+        Striped("spinlock-array", "SpinLock[] (no owner tracking), taken in place", SpinLockArrayTable.Create, kind: LockKind.DotNet),
+        Striped("monitor-array", "Monitor on object[]: one object per bucket", MonitorArrayTable.Create, kind: LockKind.DotNet),
     ];
 
     /// <summary>The locks <c>qspin bench</c> runs, as contenders.</summary>
@@ -69,6 +79,11 @@ internal static class LockCatalog
     private static CatalogLock Bench<TLock>(string name, LockKind kind, string description, Func<TLock> create, QSpinMode? mode = null, bool stats = false, Func<ITortureLock>? torture = null)
         where TLock : struct, ILockContender =>
         new(name, kind, description, Contender.Of(name, kind, description, create, mode, stats), torture is null ? null : One(torture));
+
+    /// <summary>A table of locks for the bench's striped workload.</summary>
+    private static CatalogLock Striped<TTable>(string name, string description, Func<int, TTable> create, QSpinMode? mode = null, LockKind kind = LockKind.QSpin)
+        where TTable : struct, ILockTableContender =>
+        new(name, kind, description, Contender.Striped(name, kind, description, create, mode), null);
 
     /// <summary>A lock only the torture runs.</summary>
     private static CatalogLock TortureOnly(string name, LockKind kind, string description, Func<ITortureLock> create, string note, bool inQSpinMode = false) =>
