@@ -6,15 +6,19 @@ using QSpin.Cli.Locks;
 namespace QSpin.Cli.Bench;
 
 /// <summary>
-/// The striped workload (<c>qspin bench --workload striped</c>): N threads update a table, each update
-/// under the lock of its bucket. Each iteration draws a key (<see cref="KeyPattern"/>), takes lock
-/// <c>key % buckets</c>, increments the key's entry (plain, non-atomic), releases, and runs the private
-/// work. The key space has at least <see cref="MinKeys"/> keys, so with few buckets (lock striping)
-/// many keys share a lock, as in a striped hash map; with a million buckets, each key has its own lock.
+/// The striped workload (<c>qspin bench --workload striped</c>): N threads update a hash table, each
+/// update under the lock of its bucket. Each iteration draws a key (<see cref="KeyPattern"/>), hashes it
+/// to an entry of the table, takes lock <c>entry % buckets</c>, increments the entry (plain,
+/// non-atomic), releases, and runs the private work. The table has at least <see cref="MinKeys"/>
+/// entries, so with few buckets (lock striping) many entries share a lock, as in a striped hash map;
+/// with a million buckets, each entry has its own lock.
 /// </summary>
 /// <remarks>
-/// The entries are one 8-byte word per key: neighbouring keys share cache lines, as buckets of a real
-/// table do, for every contender alike. The sum of the entries must equal the acquisitions: a lost
+/// The entries are one 8-byte word each; the hash scatters keys over the table as a hash map does, so
+/// the hot keys' entries and locks are not neighbours (drawn as 0 to 7 and stored unhashed, all eight
+/// would share one cache line of entries and every contender would measure that line's false sharing
+/// instead of its locks). Entries that collide share a lock too, so exclusion holds per entry. The sum
+/// of the entries must equal the acquisitions: a lost
 /// update means two threads held the same key's lock at once. The table of locks is created fresh for
 /// each run, and the bytes it allocated are measured (<see cref="Sample.BytesPerLock"/>).
 /// </remarks>
@@ -66,23 +70,24 @@ internal static class StripedWorkload
         while (Volatile.Read(ref stop[StopSlot]) == 0)
         {
             x = Workload.PrivateWork(x, 1);
-            // The high 32 bits pick the key (multiply-shift, no division); in hot mode bit 0 picks hot or not.
+            // The high 32 bits are the key; in hot mode bit 0 picks a hot key or any key.
             ulong high = x >> 32;
-            int key = hot && (x & 1) == 0 ? (int)(high & (HotKeys - 1)) : (int)((high * keys) >> 32);
-            int bucket = key % buckets;
+            uint key = hot && (x & 1) == 0 ? (uint)(high & (HotKeys - 1)) : (uint)high;
+            int entry = (int)(((ulong)(key * 0x9E3779B1u) * keys) >> 32); // Fibonacci hash onto the table
+            int bucket = entry % buckets;
             if ((n & sampleMask) == 0)
             {
                 long t0 = Stopwatch.GetTimestamp();
                 table.Enter(bucket);
                 long waited = Stopwatch.GetTimestamp() - t0;
-                entries[key]++;
+                entries[entry]++;
                 table.Exit(bucket);
                 histogram.RecordValue(Math.Min((long)(waited * nsPerTick), Workload.HighestTrackableNs));
             }
             else
             {
                 table.Enter(bucket);
-                entries[key]++;
+                entries[entry]++;
                 table.Exit(bucket);
             }
             x = Workload.PrivateWork(x, privateWork);
