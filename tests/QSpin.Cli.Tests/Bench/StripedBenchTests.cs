@@ -149,20 +149,23 @@ public sealed class StripedBenchTests : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         int exit = Program.Run(
-            ["bench", "--workload", "striped", "--quick", "--buckets", "16", "--keys", "hot", "--locks", "qspin-array-paravirt,qspin-array-padded-native,lock-array", "--out", target],
+            ["bench", "--workload", "striped", "--quick", "--buckets", "16,64", "--keys", "hot", "--locks", "qspin-array-paravirt,qspin-array-padded-native,lock-array", "--out", target],
             new InvocationConfiguration { Output = output, Error = error });
 
         Assert.True(exit == 0, $"exit {exit}: {error}\n{output}");
         Assert.Contains("striped: 16 buckets, hot keys", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("B/lock", output.ToString(), StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(target, "throughput.png")));
+        Assert.Contains("striped: 64 buckets, hot keys", output.ToString(), StringComparison.Ordinal);
+        // One set of plots per shape, and the sweep: throughput against the bucket count per thread count.
+        foreach (string file in (string[])["throughput-striped16-hot.png", "fairness-striped64-hot.svg", "latency-p99-striped64-hot.png", "sweep-hot-t1.png", "sweep-hot-t4.svg"])
+            Assert.True(File.Exists(Path.Combine(target, file)), file);
 
         string[] rows = File.ReadAllLines(Path.Combine(target, "results.csv"));
         string[] header = rows[0].Split(',');
         int buckets = Array.IndexOf(header, "buckets"), keys = Array.IndexOf(header, "keys"), bytes = Array.IndexOf(header, "bytes_per_lock");
-        Assert.Equal(3 * 2, rows.Length - 1); // 3 locks x 2 thread counts
+        Assert.Equal(3 * 2 * 2, rows.Length - 1); // 3 locks x 2 thread counts x 2 shapes
         Assert.All(rows.Skip(1), r => Assert.EndsWith(",held", r));
-        Assert.All(rows.Skip(1), r => Assert.Equal("16", r.Split(',')[buckets]));
+        Assert.Equal(["16", "64"], rows.Skip(1).Select(r => r.Split(',')[buckets]).Distinct().Order());
         Assert.All(rows.Skip(1), r => Assert.Equal("hot", r.Split(',')[keys]));
         Assert.All(rows.Skip(1), r => Assert.True(double.Parse(r.Split(',')[bytes], System.Globalization.CultureInfo.InvariantCulture) >= 4));
 
