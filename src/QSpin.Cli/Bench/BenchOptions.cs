@@ -49,6 +49,7 @@ internal sealed class BenchOptions
 
     public readonly Option<BenchWorkload?> Workload = new("--workload")
     {
+        HelpName = "single|striped",
         Description = "single: every thread takes one lock [default]; striped: threads update a table of buckets, each under its bucket's lock (--buckets, --keys)",
         CustomParser = ParseWorkload,
     };
@@ -62,6 +63,7 @@ internal sealed class BenchOptions
 
     public readonly Option<KeyPattern[]?> Keys = new("--keys")
     {
+        HelpName = "uniform|hot",
         Description = $"--workload striped: key patterns to sweep: uniform, or hot (half the updates go to {StripedWorkload.HotKeys} keys) [default: uniform with --buckets]",
         AllowMultipleArgumentsPerToken = true,
         CustomParser = ParseKeys,
