@@ -14,7 +14,7 @@ internal sealed class BenchCommand : Command
     public BenchOptions Bench { get; } = new();
 
     public BenchCommand()
-        : base("bench", "Measure QSpinLock in each mode against System.Threading.Lock, Monitor, SpinLock and textbook ticket and MCS locks: throughput, fairness, CPU time and latency per thread count.")
+        : base("bench", "Measure QSpinLock in each mode against System.Threading.Lock, Monitor, SpinLock and textbook ticket and MCS locks: throughput, fairness, CPU time and latency per thread count. With --workload striped: QSpinLockArray (dense and padded) against Lock[], SpinLock[] and Monitor on object[], with bytes per lock.")
     {
         foreach (var o in Bench.All) Options.Add(o);
         SetAction(Run);
@@ -22,6 +22,7 @@ internal sealed class BenchCommand : Command
 
     private int Run(ParseResult parse)
     {
+        if (Bench.Check(parse) is { } problem) return Usage.Reject(parse.InvocationConfiguration.Error, problem);
         var settings = Bench.Settings(parse, Environment.ProcessorCount);
         using var cancel = new CancellationTokenSource();
         // The first Ctrl+C (or SIGTERM) stops the run and keeps what finished; a second one is not intercepted.

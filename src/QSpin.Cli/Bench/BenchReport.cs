@@ -18,8 +18,9 @@ internal static class Metrics
     public static readonly Metric P99 = new("p99_ns", "p99 latency", "ns", s => s.Latency.P99Ns);
     public static readonly Metric P999 = new("p999_ns", "p99.9 latency", "ns", s => s.Latency.P999Ns);
     public static readonly Metric Max = new("max_ns", "max latency", "ns", s => s.Latency.MaxNs);
+    public static readonly Metric BytesPerLock = new("bytes_per_lock", "bytes per lock", "B", s => s.BytesPerLock ?? double.NaN);
 
-    public static readonly IReadOnlyList<Metric> All = [Throughput, Jain, MaxMin, CpuPerAcquisition, CpuShare, P50, P99, P999, Max];
+    public static readonly IReadOnlyList<Metric> All = [Throughput, Jain, MaxMin, CpuPerAcquisition, CpuShare, P50, P99, P999, Max, BytesPerLock];
 }
 
 /// <summary>One cell (contender, thread count, sizes) over its repetitions: the median and spread of every metric.</summary>
@@ -32,6 +33,16 @@ internal sealed record CellSummary(
     IReadOnlyDictionary<string, Spread> Figures,
     bool? MutualExclusionHeld)
 {
+    /// <summary>Striped workload: locks in the table (0: single-lock workload).</summary>
+    public int Buckets { get; init; }
+
+    /// <summary>Striped workload: how keys were drawn.</summary>
+    public KeyPattern Keys { get; init; }
+
+    /// <summary>The table this cell belongs in.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Shape Shape => new(CsLines, PrivateWork, Buckets, Keys);
+
     public Spread this[Metric m] => Figures[m.Column];
 
     /// <summary>Summarises the samples of one cell.</summary>
@@ -40,7 +51,11 @@ internal sealed record CellSummary(
         var first = samples[0];
         var figures = Metrics.All.ToDictionary(m => m.Column, m => Statistics.Summarize(samples.Select(m.Of)));
         bool? exclusive = samples.All(s => s.MutualExclusionHeld is null) ? null : samples.All(s => s.MutualExclusionHeld != false);
-        return new CellSummary(first.Lock, first.Threads, first.CsLines, first.PrivateWork, samples.Count, figures, exclusive);
+        return new CellSummary(first.Lock, first.Threads, first.CsLines, first.PrivateWork, samples.Count, figures, exclusive)
+        {
+            Buckets = first.Buckets,
+            Keys = first.Keys,
+        };
     }
 }
 
@@ -59,7 +74,16 @@ internal sealed record MachineInfo(int Cpus, string Os, string Runtime, string A
 }
 
 /// <summary>The settings recorded in results.json.</summary>
-internal sealed record SettingsInfo(int[] Threads, double DurationSeconds, int[] CsLines, int[] PrivateWork, string[] Locks, int Repeat, double WarmupSeconds, int SampleEvery, bool Quick, Dispatch Dispatch);
+internal sealed record SettingsInfo(int[] Threads, double DurationSeconds, int[] CsLines, int[] PrivateWork, string[] Locks, int Repeat, double WarmupSeconds, int SampleEvery, bool Quick, Dispatch Dispatch)
+{
+    public BenchWorkload Workload { get; init; }
+
+    /// <summary>The striped workload's shapes (empty for the single-lock workload).</summary>
+    public IReadOnlyList<StripeInfo> Stripes { get; init; } = [];
+}
+
+/// <summary>One shape of the striped workload.</summary>
+internal sealed record StripeInfo(int Buckets, KeyPattern Keys);
 
 /// <summary>Everything one run produced: what results.json holds, and what the CSV files, tables and plots are made from.</summary>
 internal sealed record BenchReport(
@@ -104,8 +128,8 @@ internal sealed record BenchReport(
     /// <summary>Summaries per cell, in the order: sizes, thread count, contender (registry order).</summary>
     public static IReadOnlyList<CellSummary> Summarize(IEnumerable<RepeatedSample> samples, IReadOnlyList<string> lockOrder) =>
         [.. samples.Select(r => r.Sample)
-            .GroupBy(s => (s.CsLines, s.PrivateWork, s.Threads, s.Lock))
-            .OrderBy(g => g.Key.CsLines).ThenBy(g => g.Key.PrivateWork).ThenBy(g => g.Key.Threads)
+            .GroupBy(s => (s.CsLines, s.PrivateWork, s.Buckets, s.Keys, s.Threads, s.Lock))
+            .OrderBy(g => g.Key.CsLines).ThenBy(g => g.Key.PrivateWork).ThenBy(g => g.Key.Buckets).ThenBy(g => g.Key.Keys).ThenBy(g => g.Key.Threads)
             .ThenBy(g => IndexOf(lockOrder, g.Key.Lock))
             .Select(g => CellSummary.Of([.. g]))];
 
@@ -122,7 +146,6 @@ internal sealed record BenchReport(
         return counts.Min() == counts.Max() ? $"{counts.Min()}" : $"{counts.Min()}-{counts.Max()}";
     }
 
-    /// <summary>The (critical section, private work) combinations present, in order.</summary>
-    public IEnumerable<(int CsLines, int PrivateWork)> Sizes() =>
-        Summary.Select(c => (c.CsLines, c.PrivateWork)).Distinct();
+    /// <summary>The shapes present (sizes, or buckets and keys), in order.</summary>
+    public IEnumerable<Shape> Shapes() => Summary.Select(c => c.Shape).Distinct();
 }

@@ -30,7 +30,7 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
         {
             var started = DateTimeOffset.Now;
             string? loadBefore = BenchReport.LoadAverage();
-            console.MarkupLineInterpolated($"qspin bench: {settings.Locks.Length} locks x {settings.Threads.Length} thread counts ({string.Join(", ", settings.Threads)}) x {settings.CsWork.Length * settings.PrivateWork.Length} sizes x {settings.Repeat} repetitions = {settings.CellCount} cells of {settings.DurationSeconds:0.###} s; about {Estimate():0} s");
+            console.MarkupLineInterpolated($"qspin bench: {settings.Locks.Length} locks x {settings.Threads.Length} thread counts ({string.Join(", ", settings.Threads)}) x {settings.Shapes().Count()} {(settings.Workload == BenchWorkload.Single ? "sizes" : "shapes")} x {settings.Repeat} repetitions = {settings.CellCount} cells of {settings.DurationSeconds:0.###} s; about {Estimate():0} s");
             if (loadBefore is not null)
             {
                 bool busy = double.TryParse(loadBefore.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out double load) && load > Environment.ProcessorCount / 2.0;
@@ -159,7 +159,7 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
     /// </summary>
     private void WarmUp(WorkerProcess w, CancellationToken cancel)
     {
-        var spec = new WorkloadSpec(2 * Environment.ProcessorCount, settings.WarmupSeconds, settings.CsWork[0], settings.PrivateWork[0], Dispatch: settings.Dispatch);
+        var spec = settings.Shapes().First() with { Threads = 2 * Environment.ProcessorCount, DurationSeconds = settings.WarmupSeconds };
         w.Run(spec, CellTimeout(spec), cancel);
     }
 
@@ -168,7 +168,11 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
 
     private static SettingsInfo Describe(BenchSettings s) => new(
         s.Threads, s.DurationSeconds, s.CsWork, s.PrivateWork, [.. s.Locks.Select(c => c.Name)], s.Repeat, s.WarmupSeconds,
-        WorkloadSpec.DefaultSampleEvery, s.Quick, s.Dispatch);
+        WorkloadSpec.DefaultSampleEvery, s.Quick, s.Dispatch)
+    {
+        Workload = s.Workload,
+        Stripes = [.. s.Stripes.Select(x => new StripeInfo(x.Buckets, x.Keys))],
+    };
 
     /// <summary>Every output file, into the temporary folder.</summary>
     private static void Write(BenchReport report, OutputFolder folder)

@@ -33,6 +33,24 @@ internal sealed record BenchSettings
     /// <summary>How the loop calls the lock (hidden option; the default inlines).</summary>
     public Dispatch Dispatch { get; init; } = Dispatch.Struct;
 
+    /// <summary>What is measured: one lock, or a table of locks.</summary>
+    public BenchWorkload Workload { get; init; } = BenchWorkload.Single;
+
+    /// <summary>The striped workload's shapes: bucket count and key pattern; empty for the single-lock workload.</summary>
+    public (int Buckets, KeyPattern Keys)[] Stripes { get; init; } = [];
+
+    /// <summary>Lock striping: a few locks for a whole table (64, as a striped hash map might have).</summary>
+    public const int StripingBuckets = 64;
+
+    /// <summary>Per-bucket locks: one lock for each of a million buckets.</summary>
+    public const int PerBucketBuckets = 1_000_000;
+
+    /// <summary>Most buckets (a padded table of them is 640 MB).</summary>
+    public const int MaxBuckets = 10_000_000;
+
+    /// <summary>The striped workload's two default shapes: lock striping with hot keys, per-bucket locks with uniform keys.</summary>
+    public static readonly (int Buckets, KeyPattern Keys)[] DefaultStripes = [(StripingBuckets, KeyPattern.Hot), (PerBucketBuckets, KeyPattern.Uniform)];
+
     /// <summary>Default critical section: four cache lines.</summary>
     public const int DefaultCsLines = 4;
 
@@ -51,20 +69,22 @@ internal sealed record BenchSettings
     /// <summary>--quick: 1 thread and 2x cores (uncontended and oversubscribed).</summary>
     public static int[] QuickThreads(int cores) => Normalize([1, 2 * cores]);
 
-    /// <summary>The full default run.</summary>
-    public static BenchSettings Default(int cores) => new()
+    /// <summary>The full default run of <paramref name="workload"/>.</summary>
+    public static BenchSettings Default(int cores, BenchWorkload workload = BenchWorkload.Single) => new()
     {
         Threads = DefaultThreads(cores),
         DurationSeconds = DefaultDurationSeconds,
-        CsWork = [DefaultCsLines],
+        CsWork = workload == BenchWorkload.Single ? [DefaultCsLines] : [0],
         PrivateWork = [DefaultPrivateWork],
-        Locks = [.. Contenders.All],
+        Locks = [.. Contenders.For(workload)],
         Repeat = 3,
         WarmupSeconds = 0.3,
+        Workload = workload,
+        Stripes = workload == BenchWorkload.Single ? [] : DefaultStripes,
     };
 
     /// <summary>The CI run: every contender and output, a few seconds in all.</summary>
-    public static BenchSettings QuickRun(int cores) => Default(cores) with
+    public static BenchSettings QuickRun(int cores, BenchWorkload workload = BenchWorkload.Single) => Default(cores, workload) with
     {
         Threads = QuickThreads(cores),
         DurationSeconds = 0.05,
@@ -80,13 +100,24 @@ internal sealed record BenchSettings
     public IEnumerable<(int Repeat, WorkloadSpec Spec, Contender Lock)> Cells()
     {
         for (int r = 1; r <= Repeat; r++)
-            foreach (int cs in CsWork)
-                foreach (int pw in PrivateWork)
-                    foreach (int t in Threads)
-                        foreach (var c in Locks)
-                            yield return (r, new WorkloadSpec(t, DurationSeconds, cs, pw, Dispatch: Dispatch), c);
+            foreach (WorkloadSpec shape in Shapes())
+                foreach (int t in Threads)
+                    foreach (var c in Locks)
+                        yield return (r, shape with { Threads = t }, c);
+    }
+
+    /// <summary>One spec per shape (sizes, or buckets and keys), with the first thread count: what the cells vary besides threads and locks.</summary>
+    public IEnumerable<WorkloadSpec> Shapes()
+    {
+        foreach (int cs in CsWork)
+            foreach (int pw in PrivateWork)
+            {
+                var spec = new WorkloadSpec(Threads[0], DurationSeconds, cs, pw, Dispatch: Dispatch);
+                if (Workload == BenchWorkload.Single) yield return spec;
+                else foreach (var (buckets, keys) in Stripes) yield return spec with { Buckets = buckets, Keys = keys };
+            }
     }
 
     /// <summary>Number of cells.</summary>
-    public int CellCount => Repeat * CsWork.Length * PrivateWork.Length * Threads.Length * Locks.Length;
+    public int CellCount => Repeat * Shapes().Count() * Threads.Length * Locks.Length;
 }

@@ -10,7 +10,7 @@ namespace QSpin.Cli.Bench;
 /// </summary>
 internal static class CsvReport
 {
-    public static readonly string[] SummaryKeyColumns = ["lock", "threads", "cs_lines", "private_work", "repeats"];
+    public static readonly string[] SummaryKeyColumns = ["lock", "threads", "cs_lines", "private_work", "buckets", "keys", "repeats"];
 
     /// <summary>The columns of results.csv.</summary>
     public static IEnumerable<string> SummaryColumns() =>
@@ -20,7 +20,7 @@ internal static class CsvReport
 
     /// <summary>The columns of samples.csv.</summary>
     public static readonly string[] SampleColumns =
-        ["lock", "mode", "threads", "cs_lines", "private_work", "repeat", "elapsed_s", "acquisitions", "cpu_s", "latency_samples",
+        ["lock", "mode", "threads", "cs_lines", "private_work", "buckets", "keys", "repeat", "elapsed_s", "acquisitions", "cpu_s", "latency_samples",
          .. Metrics.All.Select(m => m.Column), "mutual_exclusion", "per_thread"];
 
     public static string Summary(IEnumerable<CellSummary> cells)
@@ -29,7 +29,7 @@ internal static class CsvReport
         Row(sb, SummaryColumns());
         foreach (var c in cells)
         {
-            Row(sb, [c.Lock, N(c.Threads), N(c.CsLines), N(c.PrivateWork), N(c.Repeats),
+            Row(sb, [c.Lock, N(c.Threads), N(c.CsLines), N(c.PrivateWork), N(c.Buckets), Keys(c.Buckets, c.Keys), N(c.Repeats),
                 .. Metrics.All.SelectMany(m => new[] { N(c[m].Median), N(c[m].Min), N(c[m].Max) }),
                 Flag(c.MutualExclusionHeld)]);
         }
@@ -42,7 +42,7 @@ internal static class CsvReport
         Row(sb, SampleColumns);
         foreach (var (repeat, s) in samples)
         {
-            Row(sb, [s.Lock, s.Mode ?? "", N(s.Threads), N(s.CsLines), N(s.PrivateWork), N(repeat), N(s.ElapsedSeconds), N(s.Acquisitions),
+            Row(sb, [s.Lock, s.Mode ?? "", N(s.Threads), N(s.CsLines), N(s.PrivateWork), N(s.Buckets), Keys(s.Buckets, s.Keys), N(repeat), N(s.ElapsedSeconds), N(s.Acquisitions),
                 N(s.CpuSeconds), N(s.Latency.Samples), .. Metrics.All.Select(m => N(m.Of(s))), Flag(s.MutualExclusionHeld),
                 string.Join(' ', s.PerThread)]);
         }
@@ -52,6 +52,9 @@ internal static class CsvReport
     private static string N(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
 
     private static string N(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The key pattern of a striped row; empty for the single-lock workload.</summary>
+    private static string Keys(int buckets, KeyPattern keys) => buckets > 0 ? keys.ToString().ToLowerInvariant() : "";
 
     private static string Flag(bool? v) => v switch { true => "held", false => "VIOLATED", null => "" };
 

@@ -15,23 +15,37 @@ internal static class ResultTable
         ["threads", "lock", "Macq/s", "spread", "Jain", "max/min", "CPU ns/acq", "CPU use", "p50", "p99", "p99.9", "max"];
 
     /// <summary>Columns wide enough for every row of the tables, so that a redirected terminal does not wrap them.</summary>
-    public const int Width = 144;
+    public const int Width = 160;
+
+    /// <summary>The striped workload's tables add the measured bytes per lock.</summary>
+    private static readonly string[] StripedHeader = [.. Header, "B/lock"];
 
     private static readonly string[] RatioHeader =
         ["threads", "paravirt / native", "paravirt / lock", "paravirt / best .NET", "native / best .NET", "native Jain", "paravirt Jain"];
+
+    /// <summary>The striped workload's ratios: each QSpinLockArray shape and mode against Lock[], and the dense array's memory against Lock[]'s.</summary>
+    private static readonly string[] StripedRatioHeader =
+        ["threads", "padded pv", "dense pv", "padded native", "dense native", "padded tas", "dense tas", "dense bytes"];
+
+    /// <summary>The contender names the striped ratios compare, in <see cref="StripedRatioHeader"/>'s order (after threads).</summary>
+    private static readonly string[] StripedRatioLocks =
+        ["qspin-array-padded-paravirt", "qspin-array-paravirt", "qspin-array-padded-native", "qspin-array-native", "qspin-array-padded-tas", "qspin-array-tas"];
+
+    /// <summary>The striped ratios' denominator.</summary>
+    public const string LockArray = "lock-array";
 
     /// <summary>The .NET locks "best .NET" compares with.</summary>
     public static readonly string[] DotNetLocks = ["lock", "monitor", "spinlock"];
 
     public static void Write(IAnsiConsole console, BenchReport report)
     {
-        foreach (var (cs, pw) in report.Sizes())
+        foreach (Shape shape in report.Shapes())
         {
             var table = new Table().Border(TableBorder.Rounded)
-                .Title($"critical section {cs} lines, private work {pw} steps; medians of {report.RepeatsText(Cells(report, cs, pw))}");
-            foreach (string h in Header) table.AddColumn(new TableColumn(h).RightAligned().NoWrap());
+                .Title($"{shape.Title}; medians of {report.RepeatsText(Cells(report, shape))}");
+            foreach (string h in HeaderOf(shape)) table.AddColumn(new TableColumn(new Text(h)).RightAligned().NoWrap());
             int lastThreads = -1;
-            foreach (var row in Rows(report, cs, pw))
+            foreach (var row in Rows(report, shape))
             {
                 if (lastThreads >= 0 && row.Threads != lastThreads) table.AddEmptyRow();
                 lastThreads = row.Threads;
@@ -39,10 +53,10 @@ internal static class ResultTable
             }
             console.Write(table);
 
-            var ratios = RatioRows(report, cs, pw).ToList();
+            var ratios = RatioRows(report, shape).ToList();
             if (ratios.Count == 0) continue;
-            var rt = new Table().Border(TableBorder.Rounded).Title(RatioTitle);
-            foreach (string h in RatioHeader) rt.AddColumn(new TableColumn(h).RightAligned().NoWrap());
+            var rt = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(RatioTitleOf(shape)));
+            foreach (string h in RatioHeaderOf(shape)) rt.AddColumn(new TableColumn(new Text(h)).RightAligned().NoWrap());
             foreach (var r in ratios) rt.AddRow(r);
             console.Write(rt);
         }
@@ -76,14 +90,16 @@ internal static class ResultTable
     public static string Markdown(BenchReport report)
     {
         var sb = new StringBuilder();
-        foreach (var (cs, pw) in report.Sizes())
+        foreach (Shape shape in report.Shapes())
         {
-            sb.Append(CultureInfo.InvariantCulture, $"### Critical section {cs} cache lines, private work {pw} steps (medians of {report.RepeatsText(Cells(report, cs, pw))})\n\n");
-            MarkdownTable(sb, Header, Rows(report, cs, pw).Select(r => r.Cells));
-            var ratios = RatioRows(report, cs, pw).ToList();
+            string title = shape.Title;
+            sb.Append(CultureInfo.InvariantCulture, $"### {char.ToUpperInvariant(title[0])}{title[1..]} (medians of {report.RepeatsText(Cells(report, shape))})\n\n");
+            MarkdownTable(sb, HeaderOf(shape), Rows(report, shape).Select(r => r.Cells));
+            var ratios = RatioRows(report, shape).ToList();
             if (ratios.Count == 0) continue;
-            sb.Append(RatioTitle[..1].ToUpperInvariant()).Append(RatioTitle[1..]).Append(".\n\n");
-            MarkdownTable(sb, RatioHeader, ratios);
+            string ratioTitle = RatioTitleOf(shape);
+            sb.Append(ratioTitle[..1].ToUpperInvariant()).Append(ratioTitle[1..]).Append(".\n\n");
+            MarkdownTable(sb, RatioHeaderOf(shape), ratios);
         }
         return sb.ToString();
     }
@@ -97,12 +113,15 @@ internal static class ResultTable
         sb.Append('\n');
     }
 
-    private static IEnumerable<CellSummary> Cells(BenchReport report, int cs, int pw) =>
-        report.Summary.Where(c => c.CsLines == cs && c.PrivateWork == pw);
+    private static string[] HeaderOf(Shape shape) => shape.IsStriped ? StripedHeader : Header;
 
-    private static IEnumerable<(int Threads, string[] Cells)> Rows(BenchReport report, int cs, int pw) =>
-        Cells(report, cs, pw).Select(c => (c.Threads, new[]
-        {
+    private static string[] RatioHeaderOf(Shape shape) => shape.IsStriped ? StripedRatioHeader : RatioHeader;
+
+    private static IEnumerable<CellSummary> Cells(BenchReport report, Shape shape) =>
+        report.Summary.Where(c => c.Shape == shape);
+
+    private static IEnumerable<(int Threads, string[] Cells)> Rows(BenchReport report, Shape shape) =>
+        Cells(report, shape).Select(c => (c.Threads, (string[])[
             c.Threads.ToString(CultureInfo.InvariantCulture),
             c.Lock + (c.MutualExclusionHeld == false ? " (EXCLUSION VIOLATED)" : ""),
             Millions(c[Metrics.Throughput].Median),
@@ -115,21 +134,28 @@ internal static class ResultTable
             Nanoseconds(c[Metrics.P99].Median),
             Nanoseconds(c[Metrics.P999].Median),
             Nanoseconds(c[Metrics.Max].Median),
-        }));
+            .. shape.IsStriped ? [Fixed(c[Metrics.BytesPerLock].Median, "0.0")] : Array.Empty<string>(),
+        ]));
 
     /// <summary>What the key-ratio cells are.</summary>
     public const string RatioTitle = "key ratios of throughput: median over repetitions of the ratio within each repetition (min-max); Jain: median";
 
+    /// <summary>What the striped key-ratio cells are.</summary>
+    public const string StripedRatioTitle = "QSpinLockArray over Lock[]: throughput, median over repetitions of the ratio within each repetition (min-max); dense bytes: bytes per lock over Lock[]'s";
+
+    private static string RatioTitleOf(Shape shape) => shape.IsStriped ? StripedRatioTitle : RatioTitle;
+
     /// <summary>
-    /// Per thread count, the ratios the paravirt design is judged by; only rows whose contenders ran.
+    /// Per thread count, the ratios the paravirt design is judged by (striped: each QSpinLockArray
+    /// contender over <c>Lock[]</c>, and the memory ratio of the dense array); only rows whose contenders ran.
     /// Each ratio is taken within a repetition (the cells of one repetition run one after another, so a
     /// machine that changes speed between repetitions moves both sides) and then summarised over the
     /// repetitions; "best .NET" is the fastest .NET lock of each repetition.
     /// </summary>
-    public static IEnumerable<string[]> RatioRows(BenchReport report, int cs, int pw)
+    public static IEnumerable<string[]> RatioRows(BenchReport report, Shape shape)
     {
-        var cells = Cells(report, cs, pw).ToList();
-        var samples = report.Samples.Where(r => r.Sample.CsLines == cs && r.Sample.PrivateWork == pw).ToList();
+        var cells = Cells(report, shape).ToList();
+        var samples = report.Samples.Where(r => r.Sample.Shape == shape).ToList();
         foreach (int t in cells.Select(c => c.Threads).Distinct())
         {
             var byRepeat = samples.Where(r => r.Sample.Threads == t).GroupBy(r => r.Repeat)
@@ -142,6 +168,19 @@ internal static class ResultTable
                 RatioSpread(Statistics.PairedRatios(byRepeat.Select(rep => (a(rep), b(rep)))));
             double JainOf(string name) => cells.FirstOrDefault(c => c.Threads == t && c.Lock == name)?[Metrics.Jain].Median ?? double.NaN;
 
+            if (shape.IsStriped)
+            {
+                if (!cells.Any(c => c.Threads == t && c.Lock == LockArray)) continue;
+                double bytes(string name) => cells.FirstOrDefault(c => c.Threads == t && c.Lock == name)?[Metrics.BytesPerLock].Median ?? double.NaN;
+                double memory = bytes("qspin-array-paravirt") / bytes(LockArray);
+                yield return
+                [
+                    t.ToString(CultureInfo.InvariantCulture),
+                    .. StripedRatioLocks.Select(name => Paired(r => Tput(r, name), r => Tput(r, LockArray))),
+                    double.IsNaN(memory) ? "-" : Number(memory) + "x",
+                ];
+                continue;
+            }
             if (!cells.Any(c => c.Threads == t && c.Lock is "qspin-paravirt" or "qspin-native")) continue;
             yield return
             [

@@ -24,6 +24,12 @@ internal sealed record Latency(long Samples, long P50Ns, long P99Ns, long P999Ns
 /// lock_slowpath, pv_wait_head, ...; averages rounded to whole units), when the worker ran with
 /// QSPIN_STATS=1 (the "-stats" contenders); null otherwise.
 /// </param>
+/// <param name="Buckets">Striped workload: locks in the table (0: the single-lock workload).</param>
+/// <param name="Keys">Striped workload: how keys were drawn.</param>
+/// <param name="BytesPerLock">
+/// Striped workload: bytes the table of locks allocated (<see cref="GC.GetAllocatedBytesForCurrentThread"/>
+/// around its creation) over <see cref="Buckets"/>; null for the single-lock workload.
+/// </param>
 internal sealed record Sample(
     string Lock,
     string? Mode,
@@ -36,8 +42,15 @@ internal sealed record Sample(
     double CpuSeconds,
     Latency Latency,
     bool? MutualExclusionHeld,
-    IReadOnlyDictionary<string, long>? LockEvents = null)
+    IReadOnlyDictionary<string, long>? LockEvents = null,
+    int Buckets = 0,
+    KeyPattern Keys = KeyPattern.Uniform,
+    double? BytesPerLock = null)
 {
+    /// <summary>What the sample's table and plots group it by.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Shape Shape => new(CsLines, PrivateWork, Buckets, Keys);
+
     /// <summary>Acquisitions per second over the measured window.</summary>
     public double AcquisitionsPerSecond => ElapsedSeconds > 0 ? Acquisitions / ElapsedSeconds : 0;
 

@@ -24,6 +24,21 @@ internal static class Workload
         where TLock : struct, ILockContender
     {
         var shared = new Shared(spec.CsLines);
+        return Measure(
+            spec,
+            (id, histogram) => Loop(lck, shared, histogram, spec.PrivateWork, spec.SampleEvery - 1, (ulong)id + 1),
+            () => Volatile.Write(ref shared.Stop, 1L),
+            total => spec.CsLines > 0 ? shared.Counter == total : null);
+    }
+
+    /// <summary>
+    /// The harness every workload shares: starts <see cref="WorkloadSpec.Threads"/> threads at a barrier,
+    /// each running <paramref name="loop"/> (its id, its latency histogram; returns its acquisitions) until
+    /// <paramref name="stop"/> is called after the duration, and measures time, CPU and latency.
+    /// </summary>
+    /// <param name="exclusive">Given the total acquisitions: whether no update was lost (null: not checked).</param>
+    public static Sample Measure(WorkloadSpec spec, Func<int, IntHistogram, long> loop, Action stop, Func<long, bool?> exclusive)
+    {
         var histograms = new IntHistogram[spec.Threads];
         var counts = new long[spec.Threads];
         var workers = new Thread[spec.Threads];
@@ -35,7 +50,7 @@ internal static class Workload
             workers[id] = new Thread(() =>
             {
                 start.SignalAndWait();
-                counts[id] = Loop(lck, shared, histograms[id], spec.PrivateWork, spec.SampleEvery - 1, (ulong)id + 1);
+                counts[id] = loop(id, histograms[id]);
             }, maxStackSize: 256 * 1024) { IsBackground = true, Name = $"bench {id}" };
             workers[id].Start();
         }
@@ -45,7 +60,7 @@ internal static class Workload
         long t0 = Stopwatch.GetTimestamp();
         TimeSpan cpu0 = Environment.CpuUsage.TotalTime;
         Thread.Sleep(TimeSpan.FromSeconds(spec.DurationSeconds));
-        Volatile.Write(ref shared.Stop, 1L);
+        stop();
         double elapsed = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         foreach (var t in workers) t.Join();
         double cpu = (Environment.CpuUsage.TotalTime - cpu0).TotalSeconds;
@@ -53,13 +68,12 @@ internal static class Workload
         var merged = new LongHistogram(HighestTrackableNs, 3);
         foreach (var h in histograms) merged.Add(h);
         long total = counts.Sum();
-        bool? exclusive = spec.CsLines > 0 ? shared.Counter == total : null;
         IReadOnlyDictionary<string, long>? events = QSpinStats.Enabled
             ? QSpinStats.Snapshot().ToDictionary(kv => kv.Key, kv => (long)Math.Round(kv.Value))
             : null;
         return new Sample(
             Lock: "", Mode: null, spec.Threads, spec.CsLines, spec.PrivateWork, elapsed, total, counts, cpu,
-            Statistics.Percentiles(merged), exclusive, events);
+            Statistics.Percentiles(merged), exclusive(total), events);
     }
 
     /// <summary>One thread's loop; returns its acquisition count.</summary>

@@ -15,9 +15,12 @@ internal static class TortureLocks
 
     public static bool IsKnown(string? type) => type is not null && Types.Contains(type);
 
+    /// <summary>True when the type is built on QSpin, so the run reports this process's QSpin mode, slots and lock events.</summary>
+    public static bool RunsInQSpinMode(string type) => LockCatalog.TortureLocks.FirstOrDefault(l => l.Name == type)?.InQSpinMode == true;
+
     /// <summary>Creates one lock of <paramref name="type"/>.</summary>
     /// <exception cref="InvalidOperationException">QSpin's mode setting (<c>QSPIN_MODE</c>) is invalid.</exception>
-    public static ITortureLock Create(string type) =>
+    public static ITortureLockArray Create(string type) =>
         LockCatalog.TortureLocks.FirstOrDefault(l => l.Name == type) is { Torture: { } create }
             ? create()
             : throw new ArgumentOutOfRangeException(nameof(type), type, "unknown lock type");

@@ -22,24 +22,25 @@ internal sealed class TortureRun
     private long _failures;
     private int _ended;
 
-    private TortureRun(TortureOptions options, TextWriter output, ITortureLock[] locks, string? mode)
+    private TortureRun(TortureOptions options, TextWriter output, ITortureLockArray[] locks, string? mode)
     {
         Options = options;
         _out = TextWriter.Synchronized(output);
         _outIsConsole = ReferenceEquals(output, Console.Out);
         Locks = locks;
         _mode = mode;
-        Records = [.. locks.Select(_ => new GuardedRecord())];
+        Records = [.. locks.Select(l => Enumerable.Range(0, l.Length).Select(_ => new GuardedRecord()).ToArray())];
         Writers = [.. Enumerable.Range(0, options.Writers).Select(i => new Writer(this, i))];
         Shuffler = options.ShuffleSeconds > 0 ? Shuffler.TryCreate(out ShuffleNote) : null;
     }
 
     public TortureOptions Options { get; }
 
-    /// <summary>The nested locks, then the main lock (last), in acquisition order.</summary>
-    public ITortureLock[] Locks { get; }
+    /// <summary>The nested locks, then the main lock (last), in acquisition order; each is one lock or an array of them.</summary>
+    public ITortureLockArray[] Locks { get; }
 
-    public GuardedRecord[] Records { get; }
+    /// <summary>One record per lock and index: <c>Records[k][i]</c> is what index i of lock k protects.</summary>
+    public GuardedRecord[][] Records { get; }
 
     public Writer[] Writers { get; }
 
@@ -56,10 +57,10 @@ internal sealed class TortureRun
     public static int Run(TortureOptions options, TextWriter output)
     {
         string? mode = null;
-        ITortureLock[] locks;
+        ITortureLockArray[] locks;
         try
         {
-            if (options.Type == TortureLocks.QSpin) mode = $"{QSpinOps.Mode} ({QSpinOps.Reason})";
+            if (TortureLocks.RunsInQSpinMode(options.Type)) mode = $"{QSpinOps.Mode} ({QSpinOps.Reason})";
             locks = [.. Enumerable.Range(0, options.Nested + 1).Select(_ => TortureLocks.Create(options.Type))];
         }
         catch (InvalidOperationException e)
@@ -81,12 +82,12 @@ internal sealed class TortureRun
         }
     }
 
-    /// <summary>Counts a failure of <paramref name="writer"/> on lock <paramref name="lockIndex"/> (-1: none) and prints the first few.</summary>
-    public void ReportFailure(Writer writer, int lockIndex, string problem)
+    /// <summary>Counts a failure of <paramref name="writer"/> on index <paramref name="index"/> of lock <paramref name="lockIndex"/> (-1: none) and prints the first few.</summary>
+    public void ReportFailure(Writer writer, int lockIndex, int index, string problem)
     {
         Interlocked.Increment(ref writer.Failures);
         long n = Interlocked.Increment(ref _failures);
-        string where = lockIndex < 0 ? "" : $" lock {lockIndex}";
+        string where = lockIndex < 0 ? "" : " " + LockName(lockIndex, index);
         if (n <= MaxPrintedFailures) _out.WriteLine($"FAILURE: writer {writer.Id} ({writer.Thread?.Name}){where}: {problem}");
         else if (n == MaxPrintedFailures + 1) _out.WriteLine("(further failures are counted, not printed)");
     }
@@ -179,17 +180,28 @@ internal sealed class TortureRun
         }
     }
 
-    /// <summary>After every writer has left: each record counts every acquisition of its lock, and each lock is free.</summary>
+    /// <summary>"lock 2" for a single lock, "lock 2[5]" for index 5 of an array.</summary>
+    public string LockName(int lockIndex, int index) =>
+        Locks[lockIndex].Length == 1 ? $"lock {lockIndex}" : $"lock {lockIndex}[{index}]";
+
+    /// <summary>After every writer has left: each record counts every acquisition of its lock and index, and each lock is free.</summary>
     private void FinalChecks()
     {
         for (int k = 0; k < Locks.Length; k++)
         {
-            long acquisitions = Writers.Sum(w => w.Acquisitions[k]);
-            string? problem = Records[k].CheckFinal(acquisitions) ?? Locks[k].CheckIdle();
-            if (problem is null) continue;
-            long n = Interlocked.Increment(ref _failures);
-            if (n <= MaxPrintedFailures) _out.WriteLine($"FAILURE: lock {k} at the end: {problem}");
+            for (int i = 0; i < Locks[k].Length; i++)
+            {
+                long acquisitions = Writers.Sum(w => w.Acquisitions[k][i]);
+                if (Records[k][i].CheckFinal(acquisitions) is { } problem) FinalFailure(LockName(k, i), problem);
+            }
+            if (Locks[k].CheckIdle() is { } idle) FinalFailure($"lock {k}", idle);
         }
+    }
+
+    private void FinalFailure(string where, string problem)
+    {
+        long n = Interlocked.Increment(ref _failures);
+        if (n <= MaxPrintedFailures) _out.WriteLine($"FAILURE: {where} at the end: {problem}");
     }
 
     private string Summary(long churned, long recycledSlots, long noNode)
@@ -200,7 +212,7 @@ internal sealed class TortureRun
             $"Stress: long holds {Writers.Sum(w => w.LongHolds)}, 2us delays {Writers.Sum(w => w.ShortDelays)}, preemptions {Writers.Sum(w => w.Preemptions)}, " +
             $"stutter pauses {Stutter.Pauses}, shuffles {Shuffler?.Shuffles ?? 0} (applied {Shuffler?.Applied ?? 0}, refused {Shuffler?.Refused ?? 0}), " +
             $"threads replaced {churned}, longest acquisition wait {Watchdog.Seconds(maxWait)}");
-        if (Options.Type != TortureLocks.QSpin) return stress;
+        if (!TortureLocks.RunsInQSpinMode(Options.Type)) return stress;
         return stress + Environment.NewLine + string.Create(inv,
             $"QSpin slots: limit {ThreadSlots.SlotLimit}, high water {ThreadSlots.SlotsInUseHighWater}, recycled this run {recycledSlots}, acquisitions without a node this run {noNode}");
     }

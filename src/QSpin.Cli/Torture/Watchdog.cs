@@ -25,7 +25,7 @@ internal static class Watchdog
             long now = Stopwatch.GetTimestamp();
             foreach (Writer w in run.Writers)
             {
-                (WriterPhase phase, long since, int lockIndex) = w.Snapshot();
+                (WriterPhase phase, long since, int lockIndex, int index) = w.Snapshot();
                 long limit = phase switch
                 {
                     WriterPhase.Holding => holdLimit,
@@ -35,8 +35,8 @@ internal static class Watchdog
                 long stuck = now - since;
                 if (stuck <= limit) continue;
                 string what = phase == WriterPhase.Acquiring
-                    ? $"has waited {Seconds(stuck)} to acquire lock {lockIndex}"
-                    : $"has been {Describe(phase, lockIndex)} for {Seconds(stuck)}";
+                    ? $"has waited {Seconds(stuck)} to acquire {run.LockName(lockIndex, index)}"
+                    : $"has been {Describe(run, phase, lockIndex, index)} for {Seconds(stuck)}";
                 run.EndByWatchdog(
                     $"WATCHDOG: writer {w.Id} ({Name(w)}) {what} (limit {Seconds(limit)}); the lock hangs or a writer is stuck",
                     Dump(run, now));
@@ -52,26 +52,30 @@ internal static class Watchdog
         for (int k = 0; k < run.Locks.Length; k++)
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"--- lock {k}{(k == run.Locks.Length - 1 ? " (main)" : " (nested)")}:");
-            sb.AppendLine(run.Locks[k].Describe().TrimEnd());
-            sb.AppendLine(CultureInfo.InvariantCulture, $"guarded record: {run.Records[k].Describe()}");
+            for (int i = 0; i < run.Locks[k].Length; i++)
+            {
+                string prefix = run.Locks[k].Length == 1 ? "" : $"[{i}] ";
+                sb.AppendLine(prefix + run.Locks[k].Describe(i).TrimEnd());
+                sb.AppendLine(CultureInfo.InvariantCulture, $"{prefix}guarded record: {run.Records[k][i].Describe()}");
+            }
         }
         sb.AppendLine("--- writers:");
         foreach (Writer w in run.Writers)
         {
-            (WriterPhase phase, long since, int lockIndex) = w.Snapshot();
+            (WriterPhase phase, long since, int lockIndex, int index) = w.Snapshot();
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"  writer {w.Id} ({Name(w)}): {Describe(phase, lockIndex)} for {Seconds(now - since)}; writes {w.Writes}, failures {Volatile.Read(ref w.Failures)}, longest wait {Seconds(Volatile.Read(ref w.MaxWaitTicks))}");
+                $"  writer {w.Id} ({Name(w)}): {Describe(run, phase, lockIndex, index)} for {Seconds(now - since)}; writes {w.Writes}, failures {Volatile.Read(ref w.Failures)}, longest wait {Seconds(Volatile.Read(ref w.MaxWaitTicks))}");
         }
         return sb.ToString();
     }
 
     private static string Name(Writer w) => w.Thread is { } t ? $"thread '{t.Name}' #{t.ManagedThreadId}" : "no thread";
 
-    private static string Describe(WriterPhase phase, int lockIndex) => phase switch
+    private static string Describe(TortureRun run, WriterPhase phase, int lockIndex, int index) => phase switch
     {
-        WriterPhase.Acquiring => $"acquiring lock {lockIndex}",
-        WriterPhase.Holding => $"holding lock {lockIndex} (innermost)",
-        WriterPhase.Releasing => $"releasing lock {lockIndex}",
+        WriterPhase.Acquiring => $"acquiring {run.LockName(lockIndex, index)}",
+        WriterPhase.Holding => $"holding {run.LockName(lockIndex, index)} (innermost)",
+        WriterPhase.Releasing => $"releasing {run.LockName(lockIndex, index)}",
         WriterPhase.Outside => "outside the locks",
         WriterPhase.Paused => "paused (stutter)",
         WriterPhase.Exited => "exited",

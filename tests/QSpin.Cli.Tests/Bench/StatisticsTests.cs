@@ -125,7 +125,7 @@ public class KeyRatioTests
             At(1, "qspin-paravirt", 18), At(1, "lock", 15), At(1, "monitor", 20),
             At(2, "qspin-paravirt", 4.8), At(2, "lock", 4), At(2, "monitor", 2),
             At(3, "qspin-paravirt", 4.8), At(3, "lock", 15), At(3, "monitor", 2.5));
-        string[] row = Assert.Single(ResultTable.RatioRows(report, 4, 50));
+        string[] row = Assert.Single(ResultTable.RatioRows(report, new Shape(4, 50)));
         Assert.Equal("4", row[0]);
         Assert.Equal("-", row[1]); // no native contender
         Assert.Equal("1.20x (0.32-1.20)", row[2]); // paravirt / lock
@@ -136,7 +136,7 @@ public class KeyRatioTests
     [Fact]
     public void OneRepetitionShowsNoSpread()
     {
-        string[] row = Assert.Single(ResultTable.RatioRows(Report(At(1, "qspin-paravirt", 6), At(1, "lock", 5)), 4, 50));
+        string[] row = Assert.Single(ResultTable.RatioRows(Report(At(1, "qspin-paravirt", 6), At(1, "lock", 5)), new Shape(4, 50)));
         Assert.Equal("1.20x", row[2]);
     }
 
