@@ -141,7 +141,7 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
         }
     }
 
-    /// <summary>The first free entry past the probe window. The table is never more than half full, so one exists.</summary>
+    /// <summary>The first free entry past the probe window. The table is never more than a quarter full, so one exists.</summary>
     private static long* FindFreeBeyond(int home, int fromDistance, ref int hops, out int distance)
     {
         for (int spins = 0; ; )

@@ -32,7 +32,7 @@ internal sealed class QSpinEventSource : EventSource
         index < 0 ? RuntimeHelpers.GetHashCode(owner) : ((long)RuntimeHelpers.GetHashCode(owner) << 32) | (uint)index;
 
     [Event(ContentionStartId, Level = EventLevel.Informational, Keywords = Keywords.Contention, Opcode = EventOpcode.Start, Task = Tasks.Contention,
-        Message = "Contention on QSpinLock {2} started")]
+        Message = "Contention on QSpin lock {2} started")]
     [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2026", Justification = "Every argument is a primitive.")]
     public unsafe void ContentionStart(byte ContentionFlags, ushort ClrInstanceID, long LockID, long AssociatedObjectID, ulong LockOwnerThreadID)
     {

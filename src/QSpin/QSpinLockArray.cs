@@ -41,8 +41,9 @@ public sealed unsafe class QSpinLockArray
     /// <param name="length">The number of locks; 0 is allowed.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
     /// <exception cref="InvalidOperationException">The process's <c>QSPIN_MODE</c> or <c>QSpin.Mode</c> setting is invalid.</exception>
-    /// <exception cref="PlatformNotSupportedException">The runtime placed the lock words at or above address 2^48 (no x64 or arm64 user space does).</exception>
-    /// <exception cref="OutOfMemoryException">The locks, or (first array only) the process's parked-head table, cannot be allocated.</exception>
+    /// <exception cref="PlatformNotSupportedException">The runtime placed the lock words at or above address 2^48 (x64 and arm64 user space stays below it unless a process asks for more).</exception>
+    /// <exception cref="OutOfMemoryException">The locks cannot be allocated.</exception>
+    /// <exception cref="TypeInitializationException">The first array of the process could not reserve the process's parked-head table (then no array can be created).</exception>
     public QSpinLockArray(int length) : this(length, 0)
     {
     }
@@ -72,7 +73,8 @@ public sealed unsafe class QSpinLockArray
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative, or too large for 64 bytes per lock in one array.</exception>
     /// <exception cref="InvalidOperationException">The process's <c>QSPIN_MODE</c> or <c>QSpin.Mode</c> setting is invalid.</exception>
     /// <exception cref="PlatformNotSupportedException">The runtime placed the lock words at or above address 2^48.</exception>
-    /// <exception cref="OutOfMemoryException">The locks, or (first array only) the process's parked-head table, cannot be allocated.</exception>
+    /// <exception cref="OutOfMemoryException">The locks cannot be allocated.</exception>
+    /// <exception cref="TypeInitializationException">The first array of the process could not reserve the process's parked-head table (then no array can be created).</exception>
     public static QSpinLockArray Padded(int length) => new(length, PaddedShift);
 
     /// <summary>The number of locks.</summary>
@@ -164,6 +166,7 @@ public sealed unsafe class QSpinLockArray
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is out of range, or <paramref name="timeout"/> is negative (other than -1 ms) or more than <see cref="int.MaxValue"/> milliseconds.</exception>
     public bool TryEnter(int index, TimeSpan timeout)
     {
+        Word(index);
         long ms = (long)timeout.TotalMilliseconds;
         if (ms < -1 || ms > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be -1 ms (infinite) or between 0 and Int32.MaxValue milliseconds.");

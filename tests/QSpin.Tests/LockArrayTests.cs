@@ -12,6 +12,13 @@ public unsafe class LockArrayTests
 {
     private static nuint AddressOf(QSpinLockArray a, int index) => (nuint)Unsafe.AsPointer(ref a.WordOf(index));
 
+    /// <summary>Where the array object holding the words is now (read from the object, not from the cached pointer the locks use).</summary>
+    private static nuint StorageAddress(QSpinLockArray a)
+    {
+        var words = (int[])typeof(QSpinLockArray).GetField("_words", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(a)!;
+        return (nuint)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(words));
+    }
+
     [Fact]
     public void BadLengthsAreRejectedNamingTheParameter()
     {
@@ -169,6 +176,7 @@ public unsafe class LockArrayTests
         int threads = mode == QSpinMode.Native ? Math.Min(Environment.ProcessorCount, 4) : 6;
         var a = new QSpinLockArray(length);
         var addresses = Enumerable.Range(0, length).Select(i => AddressOf(a, i)).ToArray();
+        nuint storage = StorageAddress(a);
         var counters = new long[length];
         long total = 0;
         using var stop = new CancellationTokenSource();
@@ -206,6 +214,7 @@ public unsafe class LockArrayTests
         }
         Assert.Equal(total, counters.Sum());
         Assert.Equal(addresses, Enumerable.Range(0, length).Select(i => AddressOf(a, i)));
+        Assert.Equal(storage, StorageAddress(a)); // the words themselves did not move (the locks use a cached pointer to them)
         Assert.Equal(0, HashedHeads.CountRecords());
     }
 
@@ -276,5 +285,36 @@ public unsafe class LockArrayTests
         Assert.False(a.IsLocked(1));
         Assert.Equal("QSpinLockArray[2]", a.ToString());
         Assert.Equal("QSpinLockArray[2] padded", QSpinLockArray.Padded(2).ToString());
+    }
+
+    /// <summary>The public timed and cancellable entry points on a held index, in the process's mode.</summary>
+    [Fact]
+    public void PublicTimedAndCancellableWaitsOnAHeldIndexGiveUpAndLeaveItClean()
+    {
+        var a = QSpinLockArray.Padded(3);
+        a.Enter(1);
+        bool? byMs = null, byTimeSpan = null, infinite = null;
+        Exception? cancelled = null;
+        using var cts = new CancellationTokenSource();
+        var t = new Thread(() =>
+        {
+            byMs = a.TryEnter(1, 20);
+            byTimeSpan = a.TryEnter(1, TimeSpan.FromMilliseconds(20));
+            try { a.Enter(1, cts.Token); }
+            catch (Exception e) { cancelled = e; }
+            infinite = a.TryEnter(1, Timeout.Infinite);
+            if (infinite == true) a.Exit(1);
+        });
+        t.Start();
+        Modes.WaitUntil(() => byTimeSpan is not null && a.IsContended(1), "the cancellable waiter queued");
+        cts.Cancel();
+        Modes.WaitUntil(() => cancelled is not null, "the cancelled waiter left");
+        a.Exit(1); // the infinite wait now gets it
+        Assert.True(t.Join(TimeSpan.FromSeconds(60)));
+        Assert.False(byMs);
+        Assert.False(byTimeSpan);
+        Assert.IsType<OperationCanceledException>(cancelled);
+        Assert.True(infinite);
+        Assert.Equal(0, Volatile.Read(ref a.WordOf(1)));
     }
 }
