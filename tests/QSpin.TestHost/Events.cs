@@ -35,6 +35,12 @@ internal static class Events
                 Contenders(3);
                 QSpinStats.Reset();
                 break;
+            case "array-park":
+                ArrayHeadParks(collide: false);
+                break;
+            case "array-collision":
+                ArrayHeadParks(collide: true);
+                break;
             case "meter":
                 return Meter();
             case "eventsource":
@@ -49,6 +55,25 @@ internal static class Events
 
     private static void Print(IReadOnlyDictionary<string, double> snapshot) =>
         Console.WriteLine("events=" + JsonSerializer.Serialize(snapshot));
+
+    /// <summary>
+    /// One waiter on index 0 of a QSpinLockArray parks as queue head and is kicked by the unlock
+    /// (paravirt). With <paramref name="collide"/>, the index's home line in the pv hash is first filled
+    /// with records of other addresses, so the head's record lands past it and probes every entry.
+    /// </summary>
+    private static void ArrayHeadParks(bool collide)
+    {
+        var a = new QSpinLockArray(1);
+        HashedHeads.ClearForTesting();
+        if (collide) HashedHeads.OccupyHomeLineForTesting(ref a.WordOf(0));
+        a.Enter(0);
+        var waiter = new Thread(() => { a.Enter(0); a.Exit(0); }) { IsBackground = true, Name = "head" };
+        waiter.Start();
+        Poll.Until(() => (Volatile.Read(ref a.WordOf(0)) & LockWord.LockedMask) == LockWord.Slow, "the head parked (Slow in the locked byte)", () => a.Describe(0));
+        a.Exit(0);
+        if (!waiter.Join(TimeSpan.FromSeconds(60))) throw new TimeoutException("the parked head was never kicked");
+        HashedHeads.ClearForTesting();
+    }
 
     /// <summary>The lock is held while <paramref name="n"/> threads arrive one after another, each seen waiting before the next starts.</summary>
     private static void Contenders(int n)

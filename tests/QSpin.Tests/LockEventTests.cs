@@ -124,4 +124,20 @@ public class LockEventTests
         Assert.Contains("LockID=", r.Output);
         Assert.Contains("LockOwnerThreadID=", r.Output);
     }
+
+    /// <summary>
+    /// pv_hash_hops counts real probes of the QSpinLockArray's table: a head whose home line is free
+    /// probes one entry; one whose home line is full of other locks' records probes the 8 of it and
+    /// one more.
+    /// </summary>
+    [Fact]
+    public void ArrayHeadRegistrationsCountTheirHashProbes()
+    {
+        var free = Events("paravirt", "array-park");
+        Assert.Equal(1, free["pv_kick_unlock"]);
+        Assert.Equal(1, free["pv_hash_hops"]);
+        var collided = Events("paravirt", "array-collision");
+        Assert.Equal(1, collided["pv_kick_unlock"]);
+        Assert.Equal(9, collided["pv_hash_hops"]);
+    }
 }
