@@ -43,8 +43,6 @@ internal static class CheckedMode
 
 
     /// <summary>How a lock is named in messages: stable for the object's lifetime.</summary>
-    internal static string Name(QSpinLock l) => Name(new CheckedLock(l, -1));
-
     private static string Name(CheckedLock l) => l.Name;
 
     private static string Name(Thread t) => $"thread '{t.Name ?? "unnamed"}' (#{t.ManagedThreadId})";

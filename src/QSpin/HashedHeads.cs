@@ -175,15 +175,7 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
         }
     }
 
-    public static void Erase(ref int word)
-    {
-        long key = KeyOf(ref word);
-        while (true)
-        {
-            long* at = Find(key, out long entry);
-            if (at is null || Atomic.CompareExchange(at, 0, entry) == entry) return; // we own the lock: only a late re-check reads it meanwhile
-        }
-    }
+    public static void Erase(ref int word) => Take(ref word); // we own the lock: removing the lock's record is a take whose value nobody needs
 
     public static void Withdraw(ref int word, int tail)
     {

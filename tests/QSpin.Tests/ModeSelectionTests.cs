@@ -43,33 +43,17 @@ public class ModeSelectionTests
     [Fact]
     public void AppContextSettingSelectsTheModeWhenTheVariableIsUnset()
     {
-        string config = WriteRuntimeConfig("tas");
-        try
-        {
-            var r = Mode(null, hostArgs: ["--runtimeconfig", config]);
-            Assert.Equal(0, r.ExitCode);
-            Assert.Contains("mode=TestAndSet ", r.Output);
-            Assert.Contains("AppContext setting QSpin.Mode=tas", r.Output);
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        var r = ModeWithRuntimeConfig(null, ("QSpin.Mode", "tas"));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("mode=TestAndSet ", r.Output);
+        Assert.Contains("AppContext setting QSpin.Mode=tas", r.Output);
     }
 
     [Fact]
     public void EnvironmentVariableWinsOverAppContextSetting()
     {
-        string config = WriteRuntimeConfig("tas");
-        try
-        {
-            var r = Mode("native", hostArgs: ["--runtimeconfig", config]);
-            Assert.Contains("mode=Native ", r.Output);
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        var r = ModeWithRuntimeConfig("native", ("QSpin.Mode", "tas"));
+        Assert.Contains("mode=Native ", r.Output);
     }
 
     [Fact]
@@ -88,30 +72,28 @@ public class ModeSelectionTests
     [Fact]
     public void ABuildTimePinWinsOverTheVariableAndTheSettingAndSaysSo()
     {
-        string config = WriteRuntimeConfig(("QSpin.Mode", "native"), ("QSpin.Mode.TestAndSet", true), ("QSpin.Mode.Native", false));
-        try
-        {
-            var r = Mode("paravirt", hostArgs: ["--runtimeconfig", config]);
-            Assert.Equal(0, r.ExitCode);
-            Assert.Contains("mode=TestAndSet ", r.Output);
-            Assert.Contains("feature switch QSpin.Mode.TestAndSet=true, fixed when the program was built (QSPIN_MODE=paravirt is ignored)", r.Output);
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        var r = ModeWithRuntimeConfig("paravirt", ("QSpin.Mode", "native"), ("QSpin.Mode.TestAndSet", true), ("QSpin.Mode.Native", false));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("mode=TestAndSet ", r.Output);
+        Assert.Contains("feature switch QSpin.Mode.TestAndSet=true, fixed when the program was built (QSPIN_MODE=paravirt is ignored)", r.Output);
     }
 
     [Fact]
     public void TwoPinsAreAConfigurationErrorNamingBoth()
     {
-        string config = WriteRuntimeConfig(("QSpin.Mode.Native", true), ("QSpin.Mode.Paravirt", true));
+        var r = ModeWithRuntimeConfig(null, ("QSpin.Mode.Native", true), ("QSpin.Mode.Paravirt", true));
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("InvalidOperationException", r.Output);
+        Assert.Contains("Conflicting QSpin mode pins: QSpin.Mode.Native and QSpin.Mode.Paravirt", r.Output);
+    }
+
+    /// <summary>Runs the mode scenario with <paramref name="mode"/> as QSPIN_MODE and a runtimeconfig holding <paramref name="properties"/>, deleted afterwards.</summary>
+    private static ChildProcess.Result ModeWithRuntimeConfig(string? mode, params (string Name, object Value)[] properties)
+    {
+        string config = WriteRuntimeConfig(properties);
         try
         {
-            var r = Mode(null, hostArgs: ["--runtimeconfig", config]);
-            Assert.NotEqual(0, r.ExitCode);
-            Assert.Contains("InvalidOperationException", r.Output);
-            Assert.Contains("Conflicting QSpin mode pins: QSpin.Mode.Native and QSpin.Mode.Paravirt", r.Output);
+            return Mode(mode, hostArgs: ["--runtimeconfig", config]);
         }
         finally
         {
@@ -119,10 +101,8 @@ public class ModeSelectionTests
         }
     }
 
-    private static string WriteRuntimeConfig(string mode) => WriteRuntimeConfig(("QSpin.Mode", mode));
-
     /// <summary>The test host's runtimeconfig with these AppContext properties added, in a temporary file.</summary>
-    private static string WriteRuntimeConfig(params (string Name, object Value)[] properties)
+    private static string WriteRuntimeConfig((string Name, object Value)[] properties)
     {
         string src = Path.Combine(AppContext.BaseDirectory, "QSpin.TestHost.runtimeconfig.json");
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(src))!;
