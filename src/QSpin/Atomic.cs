@@ -307,6 +307,25 @@ internal static unsafe class Atomic
     }
 
     /// <summary>
+    /// The heavy half of an asymmetric Dekker handshake (<see cref="Interlocked.MemoryBarrierProcessWide"/>):
+    /// when it returns, every other thread of the process has passed a full fence since it was called,
+    /// so a store that thread made before its fence is visible to our loads after this call, and a load
+    /// it makes after its fence sees our stores made before this call. That lets the light half, the
+    /// paravirt unlock's release store followed by a plain load, go without a fence of its own.
+    /// Linux: <c>membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)</c> (IPIs to the CPUs running this
+    /// process's threads), else the runtime's <c>mprotect</c> fallback; Windows:
+    /// <c>FlushProcessWriteBuffers</c>; macOS: each thread's registers are read. The same primitive the
+    /// runtime's GC suspension relies on. Several microseconds: only for the rare side (a head about to park).
+    /// Under test hooks a scheduling point only: Coyote's interleavings are sequentially consistent.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MemoryBarrierProcessWide()
+    {
+        TestHooks.Interleave();
+        if (!TestHooks.Enabled) Interlocked.MemoryBarrierProcessWide();
+    }
+
+    /// <summary>
     /// Adds one and returns the new value; a full fence. x64 <c>lock xadd</c>; arm64 LSE
     /// <c>ldaddal</c>; ARMv8.0 an <c>ldaxr</c>/<c>stlxr</c> loop, then <c>dmb ish</c>.
     /// </summary>

@@ -8,8 +8,8 @@ namespace QSpin;
 /// parked queue head (<see cref="QSpinLockArray"/>: 4 bytes per lock). A process-wide table keyed by
 /// the lock word's address, open addressing in cache-line buckets of 8 entries, sized for thread slots
 /// instead of CPUs: at most one record per thread slot can exist at a time (a thread is the parked
-/// head of at most one lock, and a head drops any record it left before it leaves the slow path:
-/// <see cref="Forget"/>), so 65,536 entries for 16,383 slots keep at least 4 entries per possible
+/// head of at most one lock, and every record ends in an unlock's <see cref="Take"/> or the head's own
+/// <see cref="Withdraw"/>), so 65,536 entries for 16,383 slots keep at least 4 entries per possible
 /// parked head and the table at most a quarter full.
 /// </summary>
 /// <remarks>
@@ -26,9 +26,9 @@ namespace QSpin;
 /// line has a high-water mark (<c>s_reach</c>): how many lines past it any record of a lock homed
 /// there has been placed. The mark is raised before the entry is written and never lowered, so a
 /// search reads the mark and then the entries, and never stops short of a record it must find: the
-/// unlocker reads both after the Slow byte the record precedes (acquire); a head's own
-/// <see cref="Withdraw"/>, <see cref="Forget"/> and <see cref="Erase"/> come after its record in
-/// program order, or after it read <c>Hashed</c> with acquire when the owner's KickNode recorded it.
+/// unlocker reads both after its claim of the Parked bit the record precedes (acquire); a head's own
+/// <see cref="Withdraw"/> comes after its record in program order, or after it read <c>Hashed</c>
+/// with acquire when the owner's KickNode recorded it.
 /// A per-line mark keeps one collision burst from lengthening every other lock's search.
 /// </para>
 /// </remarks>
@@ -93,7 +93,7 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
             long* line = Line(home, d);
             for (int e = 0; e < EntriesPerLine; e++)
             {
-                entry = Atomic.LoadRelaxed(line + e); // the caller's CAS decides; the read of Slow ordered it
+                entry = Atomic.LoadRelaxed(line + e); // the caller's CAS decides; the claim of Parked (or our own program order) ordered it
                 if (IsKey(entry, key)) return line + e;
             }
         }
@@ -131,7 +131,7 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
             }
             if (free is null) free = FindFreeBeyond(home, lines + 1, ref hops, out freeDistance);
             if (freeDistance > lines) RaiseReach(home, freeDistance); // before the entry is written: a search that finds the entry searched this far
-            if (Atomic.CompareExchange(free, record, 0) == 0) // the caller orders it before Slow; pairs with the unlocker's search after it read Slow
+            if (Atomic.CompareExchange(free, record, 0) == 0) // the caller orders it before Parked; pairs with the unlocker's search after it claimed Parked
             {
                 LockEvents.Add(LockEvent.PvHashHops, hops);
                 return;
@@ -175,8 +175,6 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
         }
     }
 
-    public static void Erase(ref int word) => Take(ref word); // we own the lock: removing the lock's record is a take whose value nobody needs
-
     public static void Withdraw(ref int word, int tail)
     {
         long key = KeyOf(ref word);
@@ -185,14 +183,12 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
         if (at is not null && entry == record) Atomic.CompareExchange(at, 0, record); // clear only our own registration; atomic with the unlocker's take
     }
 
-    public static void Forget(ref int word, int tail) => Withdraw(ref word, tail);
-
     public static int Take(ref int word)
     {
         long key = KeyOf(ref word);
         while (true)
         {
-            long* at = Find(key, out long entry); // after the unlock's read of Slow (an acquire): sees the mark and the record made before Slow
+            long* at = Find(key, out long entry); // after the unlock's claim of Parked (an acquire): sees the mark and the record made before Parked
             if (at is null) return 0; // the head withdrew its record on the way
             if (Atomic.CompareExchange(at, 0, entry) == entry) return (int)(entry & TailBits) << LockWord.TailOffset; // atomic with the head's withdrawal or re-record
         }
@@ -225,11 +221,5 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
     {
         new Span<long>(s_table, Capacity).Clear();
         Array.Clear(s_reach);
-    }
-
-    public static int Peek(ref int word)
-    {
-        Find(KeyOf(ref word), out long entry); // ordered after the unlocker's exchange of the locked byte (design.md, "Store->load handshakes")
-        return (int)(entry & TailBits) << LockWord.TailOffset;
     }
 }

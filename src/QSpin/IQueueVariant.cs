@@ -14,8 +14,8 @@ internal unsafe interface IQueueVariant
 
     /// <summary>
     /// The last try before queueing, with the node taken: native, a whole-word trylock (never jumps a
-    /// queue); paravirt, a bounded steal. False to queue (also when <paramref name="wait"/> gave up:
-    /// the queue then gives up at its first check).
+    /// queue); paravirt, one more steal attempt (its bounded stealing ran before the node was taken).
+    /// False to queue (also when <paramref name="wait"/> gave up: the queue then gives up at its first check).
     /// </summary>
     static abstract bool TryLockBeforeQueueing<TWait>(ref int word, ref TWait wait) where TWait : struct, IWaitPolicy;
 

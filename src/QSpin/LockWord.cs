@@ -5,9 +5,11 @@ namespace QSpin;
 /// <summary>
 /// Layout of the 32-bit lock word, as in the kernel's qspinlock with 8-bit pending:
 /// <code>
-///  bits  0-7   locked byte   0 free, 1 held (Locked), 3 held and "slow" (Slow, paravirt only)
-///  bits  8-15  pending byte  1 = one waiter spins on the locked byte outside the queue
-///                            (paravirt: the queue head is spinning, do not steal)
+///  bits  0-7   locked byte   0 free, 1 held (Locked)
+///  bits  8-15  pending byte  native: 1 = one waiter spins on the locked byte outside the queue;
+///                            paravirt: bit 0 (Pending) = the queue head is spinning, do not steal;
+///                            bit 1 (Parked) = the queue head is parked and recorded, the unlock
+///                            that follows must kick it
 ///  bits 16-17  tail index    which of the tail thread's nodes (nesting level)
 ///  bits 18-31  tail slot+1   the last queued thread's slot plus one; 0 = no queue
 /// </code>
@@ -19,13 +21,21 @@ namespace QSpin;
 internal static class LockWord
 {
     public const int Locked = 1;
-    public const int Slow = 3;
     public const int LockedMask = 0xFF;
 
     public const int PendingOffset = 8;
     public const int Pending = 1 << PendingOffset;
     public const int PendingMask = 0xFF << PendingOffset;
     public const int LockedPendingMask = LockedMask | PendingMask;
+
+    /// <summary>Paravirt: the pending byte's bit 0, as a byte (the head is spinning: arrivals do not steal).</summary>
+    public const byte PendingBit = 1;
+
+    /// <summary>Paravirt: the pending byte's bit 1, as a byte (a parked head is recorded: the next unlock kicks it).</summary>
+    public const byte ParkedBit = 2;
+
+    /// <summary>Paravirt: what stops a steal, the locked byte and the head's Pending bit (Parked does not).</summary>
+    public const int LockedOrSpinningHead = LockedMask | Pending;
 
     public const int TailOffset = 16;
     public const int TailIndexOffset = 16;

@@ -4,17 +4,21 @@ namespace QSpin;
 
 /// <summary>
 /// The paravirt variant of the MCS queue: its hooks are the pv protocol
-/// (<see cref="ParavirtSlowPath{THeads}"/>): bounded steals before queueing, bounded spinning then
+/// (<see cref="ParavirtSlowPath{THeads}"/>): bounded steals before queueing (run by the caller, before it takes a node), bounded spinning then
 /// parking for the waiters, and the parked head recorded where <typeparamref name="THeads"/> says.
 /// </summary>
 internal readonly unsafe struct ParavirtQueue<THeads> : IQueueVariant where THeads : struct, IParkedHeads
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void InitNode(QNode* node) => node->State = PvState.Running; // published by the tail exchange
+    public static void InitNode(QNode* node)
+    {
+        node->State = PvState.Running; // published by the tail exchange
+        node->QueuedAt = 0; // stamped when it queues, after its steals (only its own thread reads it)
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryLockBeforeQueueing<TWait>(ref int word, ref TWait wait) where TWait : struct, IWaitPolicy =>
-        ParavirtSlowPath<THeads>.TrySteal(ref word, ref wait);
+        ParavirtSlowPath<THeads>.TryStealOnce(ref word); // the bounded steal ran before the node was taken (WordLock.EnterContended)
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryLockWithoutNode(ref int word) => ParavirtSlowPath<THeads>.TryStealOnce(ref word);

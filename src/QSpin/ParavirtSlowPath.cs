@@ -1,59 +1,62 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using QSpin.Platform;
 
 namespace QSpin;
 
 /// <summary>
-/// The paravirtual slow path (the kernel's qspinlock_paravirt.h). Waiters spin for a bounded time and
-/// then park. A waiter behind the head parks on its node's state; the predecessor that hands it the
-/// baton does not wake it but marks it Hashed, registers it with the lock and writes Slow into the
-/// locked byte, so the wake-up happens once, at unlock time. A queue head that parks registers itself
-/// and exchanges Slow into the locked byte; the unlock's byte CAS then fails, and its slow path
-/// deregisters and kicks the head after releasing. Arrivals may steal the lock for a bounded time
-/// before they queue, whether or not a queue exists, as long as no queue head is spinning (pending
+/// The paravirtual slow path (after the kernel's qspinlock_paravirt.h). Waiters spin for a bounded time
+/// and then park. A waiter behind the head parks on its node's state; the predecessor that hands it the
+/// baton does not wake it but marks it Hashed, records it for the lock and sets Parked in the lock word,
+/// so the wake-up happens once, at unlock time. A queue head that parks records itself, sets Parked and
+/// issues a process-wide barrier, then parks if the lock is still held. The unlock is a plain release
+/// store of the locked byte and a plain load of Parked: the two halves of an asymmetric Dekker
+/// handshake (docs/design.md, "The unlock without an atomic"); an unlock that sees Parked claims it
+/// with a CAS, takes the record and kicks the head. Arrivals may steal the lock for a bounded time
+/// before they queue, whether or not a queue exists, as long as no queue head is spinning (Pending
 /// clear); this keeps throughput up when waiters are descheduled. A head that was woken and lost the
-/// lock again keeps pending while it parks again, so stealers cannot bypass it indefinitely.
+/// lock again, or whose queue has waited longer than the steal window (<see cref="Fairness"/>), keeps
+/// Pending while it parks, so from then on only it can take the lock.
 /// </summary>
 /// <typeparam name="THeads">Where the lock records its parked head (<see cref="IParkedHeads"/>).</typeparam>
 internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IParkedHeads
 {
     /// <summary>
-    /// The kernel's hybrid unfair trylock, with two changes: an arrival at a held lock keeps trying
-    /// also while nobody is queued (the kernel queues at once then), and it looks at the word with
-    /// exponential back-off (up to <see cref="Spin.StealBackoffCap"/> pauses). It takes the locked byte
-    /// whenever locked and pending are both clear, even past a queue, and stops when a queue head is
-    /// spinning (pending set) or after the pv spin threshold, so unfairness stays bounded. Why, with
-    /// the measurements: docs/design.md ("Paravirt: what differs from the kernel") and docs/benchmarks.md.
+    /// The kernel's hybrid unfair trylock, tried before the arrival takes a queue node, with two
+    /// changes: it keeps trying also while nobody is queued (the kernel queues at once then), and it
+    /// backs off as <see cref="SpinWait"/> does, waiting before each look (exponentially longer spins,
+    /// then yields of the core, never a sleep), as the test-and-set mode does. It takes the locked byte
+    /// whenever it and Pending are both clear, even past a queue or a parked head, and stops when a
+    /// queue head is spinning or keeps Pending (set), or after <see cref="Spin.PvStealSteps"/> back-off
+    /// steps, so unfairness stays bounded. Why, with the measurements: docs/design.md ("Paravirt: what
+    /// differs from the kernel") and docs/benchmarks.md.
     /// </summary>
     /// <returns>True if the lock was stolen; false to queue (also when <paramref name="wait"/> gave up: the queue then gives up at its first check).</returns>
     public static bool TrySteal<TWait>(ref int word, ref TWait wait) where TWait : struct, IWaitPolicy
     {
-        int backoff = 1;
-        for (int spins = Spin.PvStealSpins; ; )
+        SpinWait backoff = default;
+        for (int steps = Spin.PvStealSteps; steps > 0; steps--)
         {
+            if (TestHooks.Enabled) Spin.Pause();
+            else backoff.SpinOnce(sleep1Threshold: -1); // first wait, then look: the owner may take the lock again while its lines are hot
             int val = Atomic.LoadRelaxed(ref word); // a peek: the CAS below decides
-            if ((val & LockWord.LockedPendingMask) == 0)
+            if ((val & LockWord.LockedOrSpinningHead) == 0
+                && Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0) // pairs with ExitParavirt's release store
             {
-                if (Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0) // pairs with ExitParavirt's CAS or Unlock's exchange
-                {
-                    LockEvents.Inc(LockEvent.PvLockStealing);
-                    return true;
-                }
+                LockEvents.Inc(LockEvent.PvLockStealing);
+                return true;
             }
-            if ((val & LockWord.PendingMask) != 0 || spins <= 0) return false;
+            if ((val & LockWord.Pending) != 0) return false;
             if (TWait.CanGiveUp && wait.ShouldGiveUp()) return false;
-            int pauses = Math.Min(backoff, spins); // the whole spin stays within the bound
-            for (int i = 0; i < pauses; i++) Spin.Pause();
-            spins -= pauses;
-            if (backoff < Spin.StealBackoffCap) backoff <<= 1;
         }
+        return false;
     }
 
     /// <summary>One steal attempt: the byte CAS when locked and pending are clear (used without a node).</summary>
     public static bool TryStealOnce(ref int word)
     {
-        bool stolen = (Atomic.LoadRelaxed(ref word) & LockWord.LockedPendingMask) == 0 // a peek: the CAS decides
-            && Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0; // pairs with ExitParavirt's CAS or Unlock's exchange
+        bool stolen = (Atomic.LoadRelaxed(ref word) & LockWord.LockedOrSpinningHead) == 0 // a peek: the CAS decides
+            && Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0; // pairs with ExitParavirt's release store
         LockEvents.IncIf(LockEvent.PvLockStealing, stolen);
         return stolen;
     }
@@ -66,6 +69,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     /// </summary>
     public static bool WaitNode<TWait>(QNode* node, QNode* prev, int slot, ref TWait wait) where TWait : struct, IWaitPolicy
     {
+        node->QueuedAt = Stopwatch.GetTimestamp(); // we queued just now, behind prev; only our thread reads it
         for (int waits = 0; ; waits++)
         {
             bool waitEarly = false;
@@ -94,7 +98,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
             }
 
             // Back to running, unless KickNode made us Hashed: that must stay, so that as head we know
-            // the lock already names us and holds Slow.
+            // our record and Parked are set, to take them back.
             Atomic.CompareExchange(&node->State, PvState.Running, PvState.Halted); // atomic with KickNode's CAS on the same word
             LockEvents.IncIf(LockEvent.PvSpuriousWakeup, Atomic.LoadRelaxed(&node->Locked) == Baton.Waiting); // statistics only
             if (TWait.CanGiveUp && wait.ShouldGiveUp()) return Atomic.LoadAcquire(&node->Locked) != Baton.Waiting; // pairs with the predecessor's hand-over of the baton
@@ -103,18 +107,19 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
 
     /// <summary>
     /// pv_kick_node, called by the new owner right after handing <paramref name="next"/> the baton. If
-    /// the successor is parked it is not woken now: it is marked Hashed and registered with the lock,
-    /// and Slow in the locked byte makes our own unlock kick it.
+    /// the successor is parked it is not woken now: it is marked Hashed and recorded for the lock, and
+    /// Parked makes our own unlock kick it (or an earlier owner's unlock still on its way out, which only
+    /// wakes it early). A successor that queued longer ago than the steal window also gets Pending, set
+    /// in the same CAS: from our unlock on, only it can take the lock, though it is still asleep.
     /// </summary>
     public static void KickNode(ref int word, QNode* next)
     {
         if (Atomic.CompareExchange(&next->State, PvState.Hashing, PvState.Halted) != PvState.Halted) // reads after our baton store even when it fails (a release store, or a CAS, before an atomic); pairs with WaitNode's exchange
             return;
 
-        // We own the lock: only our own unlock takes the record (a previous owner's late re-check may
-        // read it, harmlessly), so the field needs no read-modify-write; the table uses CASes anyway.
-        THeads.Record(ref word, next->Tail); // ordered before Slow by the store below
-        Atomic.StoreRelease(ref LockWord.LockedByte(ref word), LockWord.Slow); // our unlock takes the slow path; pairs with whoever reads Slow, so the record is visible
+        bool starving = WaitedPastStealWindow(next) && !Seeded.StarvingHeadAllowsSteals; // next stamped QueuedAt before its exchange of Halted, which our CAS read
+        THeads.Record(ref word, next->Tail); // ordered before Parked by the CAS below
+        SetPendingByteBits(ref word, starving ? (byte)(LockWord.ParkedBit | LockWord.PendingBit) : LockWord.ParkedBit); // our own unlock reads it after its release store (program order); pairs with a claiming unlock's CAS, which then sees the record
         Atomic.StoreRelease(&next->State, PvState.Hashed); // the registration is complete; pairs with the head's wait for Hashed
     }
 
@@ -129,30 +134,32 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     }
 
     /// <summary>
-    /// pv_wait_head_or_lock: as queue head, set pending (no stealing) and spin a bounded time trying to
-    /// take the lock; then clear pending, register with the lock, exchange Slow into the locked byte (if
-    /// it was free, the lock is ours) and park until the unlocker kicks us. Returns the lock word with
-    /// the lock held by us.
+    /// pv_wait_head_or_lock: as queue head, set Pending (no stealing) and spin a bounded time trying to
+    /// take the lock; then clear Pending (unless we were woken before or the steal window has passed),
+    /// record ourselves, set Parked, issue the process-wide barrier and park if the lock is still held,
+    /// until an unlock kicks us. Returns true with the lock held by us and <paramref name="val"/> the
+    /// lock word; false if <paramref name="wait"/> gave up (nothing of ours is left in the word or the record).
     /// </summary>
     public static bool WaitHeadOrLock<TWait>(ref int word, QNode* node, int slot, ref TWait wait, out int val) where TWait : struct, IWaitPolicy
     {
         ref byte locked = ref LockWord.LockedByte(ref word);
+        int tail = node->Tail;
+        if (node->QueuedAt == 0) node->QueuedAt = Stopwatch.GetTimestamp(); // we queued just now, with nobody ahead
 
-        // KickNode may have registered us and set Slow; if it is in the middle of it, let it finish
-        // (a few stores) so that "registered" means the lock already names us and holds Slow.
+        // KickNode may be registering us; if it is in the middle of it, let it finish (a few stores),
+        // then take back what it set up: we are running, nobody needs to kick us.
         int spinsForKick = 0;
         while (true)
         {
             if (Atomic.LoadAcquire(&node->State) != PvState.Hashing) break; // pairs with KickNode's store of Hashed
             Spin.PauseUnbounded(ref spinsForKick);
         }
-        bool registered = Atomic.LoadAcquire(&node->State) == PvState.Hashed; // pairs with KickNode's store of Hashed
-        bool mayBeRecorded = registered; // a record of ours may be in THeads that no unlock took: Forget it when we leave
+        if (Atomic.LoadRelaxed(&node->State) == PvState.Hashed) TakeParkedBack(ref word, tail); // KickNode's writes are visible: the acquire above
 
-        for (int waits = 0; ; waits++)
+        for (int parks = 0; ; )
         {
             Atomic.StoreRelaxed(&node->State, PvState.Running); // a hint for our successor's wait-early check
-            Atomic.StoreRelaxed(ref LockWord.PendingByte(ref word), 1); // stops stealers while we spin
+            SetPendingByteBits(ref word, LockWord.PendingBit); // stops stealers while we spin
 
             bool gaveUp = false;
             for (int loop = Spin.PvSpinThreshold; loop > 0; loop--)
@@ -166,125 +173,151 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
                 Spin.Pause();
             }
 
-            // The first time we park, clear pending so that arrivals may use the lock while we sleep
+            // The first time we park, clear Pending so that arrivals may use the lock while we sleep
             // (the kernel's choice). Woken once and still without the lock (stealers took it while we
-            // woke, and held it longer than our spin), we keep pending while we park again: then only
-            // we can take the lock at its next release, which bounds how often we are bypassed.
-            bool givingUp = TWait.CanGiveUp && (gaveUp || (waits > 0 && wait.ShouldGiveUp()));
-            bool keepPending = waits > 0 && !givingUp;
-            if (!keepPending) Atomic.StoreRelaxed(ref LockWord.PendingByte(ref word), 0); // stealers may come in while we park
-
+            // woke, and held it longer than our spin), or queued longer than the steal window, we keep
+            // Pending while we park: then only we can take the lock at its next release, which bounds
+            // how long we are bypassed.
+            bool givingUp = TWait.CanGiveUp && (gaveUp || (parks > 0 && wait.ShouldGiveUp()));
+            bool starving = !givingUp && WaitedPastStealWindow(node) && !Seeded.StarvingHeadAllowsSteals;
+            bool keepPending = !givingUp && (parks > 0 || starving);
+            if (!keepPending) ClearPendingByteBits(ref word, LockWord.PendingBit); // stealers may come in while we park
             if (givingUp)
             {
-                if (registered && Deregister(ref word, node)) mayBeRecorded = false;
-                if (mayBeRecorded && !Seeded.KeepsStaleRecord) THeads.Forget(ref word, node->Tail);
                 val = 0;
                 return false;
             }
 
-            // The unlocker deregisters us before it clears Slow. If Slow is gone, so is our registration.
-            if (registered && Atomic.LoadAcquire(ref locked) != LockWord.Slow) registered = false; // pairs with the unlocker's exchange of the locked byte: its take of our record comes before our next one
+            // Record ourselves before Parked becomes visible: an unlock that claims Parked must find us.
+            if (!Seeded.ParkedBeforeRecord) THeads.Record(ref word, tail); // ordered before Parked by the CAS below
+            SetPendingByteBits(ref word, LockWord.ParkedBit); // a full fence; pairs with the claiming unlock's CAS, which then sees the record
+            if (Seeded.ParkedBeforeRecord) THeads.Record(ref word, tail); // the seeded bug: recorded after Parked, too late for an unlock that claims it at once
 
-            if (!registered)
+            // [S] Parked; barrier; [L] locked   against every unlock's [S] locked = 0; [L] Parked with no
+            // fence between: the process-wide barrier gives the unlock's side its fence, so at least one
+            // of us sees the other's store (docs/design.md, "The unlock without an atomic").
+            Atomic.MemoryBarrierProcessWide();
+            Atomic.StoreRelaxed(&node->State, PvState.Hashed); // a hint: successors see we are not running and park early
+            if (Atomic.LoadRelaxed(ref locked) != 0) // held: its unlock is after the barrier, so it will see Parked
             {
-                // Register before Slow becomes visible: an unlocker that sees Slow must find us.
-                if (!Seeded.SlowBeforeRecord) THeads.Record(ref word, node->Tail); // ordered before Slow by the exchange below
-                byte old = Atomic.Exchange(ref locked, LockWord.Slow); // publishes the record before Slow; pairs with the unlock CAS that reads Slow
-                if (Seeded.SlowBeforeRecord) THeads.Record(ref word, node->Tail); // the seeded bug: recorded after Slow, unordered with the unlocker's read
-                mayBeRecorded = true;
-                if (old == 0)
-                {
-                    // The lock was free and is now ours: undo Slow and the registration (and the
-                    // pending bit we kept, which nobody else would clear).
-                    Atomic.StoreRelaxed(ref locked, LockWord.Locked); // we own it; nobody else writes a held locked byte
-                    if (keepPending) Atomic.StoreRelaxed(ref LockWord.PendingByte(ref word), 0); // only the head sets or clears pending in pv mode
-                    THeads.Erase(ref word);
-                    mayBeRecorded = false;
-                    goto gotLock;
-                }
-                registered = true;
+                LockEvents.Inc(LockEvent.PvWaitHead);
+                LockEvents.IncIf(LockEvent.PvWaitAgain, parks > 0);
+                if ((Atomic.LoadRelaxed(ref LockWord.PendingByte(ref word)) & LockWord.ParkedBit) != 0) // a hint: the park word's permit loses no kick, and the loop re-reads
+                    SlotParking.Park(slot, ParkTimeout(node, keepPending, ref wait));
+                parks++;
             }
 
-            Atomic.StoreRelaxed(&node->State, PvState.Hashed); // a hint: successors see we are not running and park early
-            LockEvents.Inc(LockEvent.PvWaitHead);
-            LockEvents.IncIf(LockEvent.PvWaitAgain, waits > 0);
-            if (Atomic.LoadRelaxed(ref locked) == LockWord.Slow) SlotParking.Park(slot, wait.RemainingNanoseconds()); // pv_wait(&locked, Slow); a hint: the park word's permit loses no kick, and the loop re-reads
-            // Woken, spuriously, or the lock was stolen after the unlocker released it: try again.
+            // Woken, timed out, spuriously, or the lock was free: take Parked back, unless an unlock
+            // claimed it (then it took our record and kicks us; a later park returns at once).
+            TakeParkedBack(ref word, tail);
         }
 
     gotLock:
-        // Taken by TryLockClearPending after an unlock that kicked us by its late re-check, which
-        // leaves the record in place: drop it (we own the lock, so nobody else records for it now).
-        if (mayBeRecorded && !Seeded.KeepsStaleRecord) THeads.Forget(ref word, node->Tail);
-        val = Atomic.LoadRelaxed(ref word) | LockWord.Locked; // the CAS or exchange that took the lock ordered it
+        val = Atomic.LoadRelaxed(ref word) | LockWord.Locked; // the CAS that took the lock ordered it
         return true;
+    }
+
+    /// <summary>Whether the waiter of <paramref name="node"/> queued longer ago than the steal window.</summary>
+    private static bool WaitedPastStealWindow(QNode* node) => Stopwatch.GetTimestamp() - node->QueuedAt >= Spin.StealWindowTicks;
+
+    /// <summary>
+    /// How long a head may park: until its deadline, and, outside test hooks, no longer than until the
+    /// steal window passes (then it wakes and keeps Pending) or, keeping Pending already, than the
+    /// re-check safety net (<see cref="Spin.ParkRecheckNanoseconds"/>). -1: no limit.
+    /// </summary>
+    private static long ParkTimeout<TWait>(QNode* node, bool keepingPending, ref TWait wait) where TWait : struct, IWaitPolicy
+    {
+        long deadline = wait.RemainingNanoseconds();
+        if (TestHooks.Enabled) return deadline;
+        long cap = Spin.ParkRecheckNanoseconds;
+        if (!keepingPending)
+        {
+            long ticksLeft = node->QueuedAt + Spin.StealWindowTicks - Stopwatch.GetTimestamp();
+            cap = ticksLeft <= 0 ? 0 : Math.Min(cap, (long)(ticksLeft * (1_000_000_000.0 / Stopwatch.Frequency)) + 1);
+        }
+        return deadline < 0 ? cap : Math.Min(deadline, cap);
     }
 
     /// <summary>
-    /// A registered queue head gives up. The invariant "Slow is set only while the current head is
-    /// registered" must hold for whoever becomes head next, so take Slow back (the owner then unlocks
-    /// by the fast path) and our registration with it. If Slow is already gone, the owner's unlock has
-    /// consumed the registration and will only kick us spuriously.
+    /// The head takes its Parked bit back and then its record, unless an unlock claimed the bit first
+    /// (that unlock takes the record and kicks us).
     /// </summary>
-    /// <returns>True if it took Slow back and withdrew the registration; false if an unlock got there first.</returns>
-    private static bool Deregister(ref int word, QNode* node)
+    private static void TakeParkedBack(ref int word, int tail)
     {
-        if (Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, LockWord.Slow) != LockWord.Slow) // atomic with the owner's unlock CAS and exchange of the same byte
-            return false;
-        THeads.Withdraw(ref word, node->Tail); // atomic with the unlock's take of the record: clear only our own registration
-        return true;
+        if (TryClearPendingByteBits(ref word, LockWord.ParkedBit) && !Seeded.KeepsStaleRecord) // atomic with the unlock's claim: exactly one of us clears it
+            THeads.Withdraw(ref word, tail); // only our own record; atomic with the unlock's take
     }
 
-    /// <summary>(*,1,0) -> (*,0,1) with one 16-bit CAS, only when the locked byte reads 0.</summary>
+    /// <summary>Sets <paramref name="bits"/> in the pending byte with a byte CAS loop (a full fence): the head and the unlocks share the byte.</summary>
+    private static void SetPendingByteBits(ref int word, byte bits)
+    {
+        ref byte pending = ref LockWord.PendingByte(ref word);
+        byte old = Atomic.LoadRelaxed(ref pending); // a guess: the CAS decides
+        while (true)
+        {
+            byte seen = Atomic.CompareExchange(ref pending, (byte)(old | bits), old); // full fence; atomic with the other writers of the byte
+            if (seen == old) return;
+            old = seen;
+        }
+    }
+
+    /// <summary>Clears <paramref name="bits"/> in the pending byte (a byte CAS loop).</summary>
+    private static void ClearPendingByteBits(ref int word, byte bits) => TryClearPendingByteBits(ref word, bits);
+
+    /// <summary>Clears <paramref name="bits"/> in the pending byte if any is set; true if this call cleared them (a byte CAS, full fence).</summary>
+    private static bool TryClearPendingByteBits(ref int word, byte bits)
+    {
+        ref byte pending = ref LockWord.PendingByte(ref word);
+        byte old = Atomic.LoadRelaxed(ref pending); // a guess: the CAS decides
+        while ((old & bits) != 0)
+        {
+            byte seen = Atomic.CompareExchange(ref pending, (byte)(old & ~bits), old); // full fence; atomic with the other writers of the byte
+            if (seen == old) return true;
+            old = seen;
+        }
+        return false;
+    }
+
+    /// <summary>(*,Pending,0) -> (*,0,Locked) with one 16-bit CAS, only when the locked byte reads 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryLockClearPending(ref int word)
     {
         if (Atomic.LoadRelaxed(ref LockWord.LockedByte(ref word)) != 0) return false; // a peek: the CAS decides
-        return Atomic.CompareExchange(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked, (ushort)LockWord.Pending) == LockWord.Pending; // pairs with the release in Exit
+        return Atomic.CompareExchange(ref LockWord.LockedPending(ref word), (ushort)LockWord.Locked, (ushort)LockWord.Pending) == LockWord.Pending; // pairs with ExitParavirt's release store
     }
 
     /// <summary>
-    /// The paravirt unlock's slow path: the byte CAS <c>Locked -> 0</c> saw <paramref name="seen"/>.
-    /// Slow means a parked head is registered: deregister it, release, then kick it.
+    /// The paravirt unlock's slow path: after its release store it read Parked. Claim the bit (another
+    /// unlock, or the head taking it back, may get there first: then there is nothing to do), take the
+    /// record and kick the head it names.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Unlock(ref int word, byte seen)
+    public static void KickParked(ref int word)
     {
-        ref byte locked = ref LockWord.LockedByte(ref word);
-        if (seen == 0)
-            throw new SynchronizationLockException("Exit was called on a lock that is not held.");
-        if (seen != LockWord.Slow)
-            throw new SynchronizationLockException(
-                $"Exit found a corrupted lock word {LockWord.Describe(Atomic.LoadRelaxed(ref word))}; the lock was left as it was.");
-
-        // The failed CAS that read Slow is an acquire load (on arm64 LSE only that: a failed casal writes
-        // nothing; x64 and ARMv8.0 give a full fence), which is all we need: this exchange sees the registration
-        // published before Slow (the kernel's smp_rmb()). Taking it atomically, we never erase a head that registers later.
-        int head = THeads.Take(ref word); // the record the head made before its exchange of Slow, which our CAS read
-        Atomic.Exchange(ref locked, 0); // the lock is free; the re-read below needs only this exchange's read (design.md, "Store->load handshakes")
-
-        // The lock may be taken, and its waiters may leave, from here on; the kick goes to the head's thread
-        // slot, and a kick of a thread that is no longer parked is only a spurious wake-up. head is 0
-        // when a head that gave up took its registration back while we were on our way here.
+        if (!TryClearPendingByteBits(ref word, LockWord.ParkedBit)) return; // atomic with the head's take-back and other unlocks' claims
+        int head = THeads.Take(ref word); // our claim read the release of Parked (or a later write of the byte): the record made before it is visible
         if (Seeded.UnlockSkipsKick) return;
-        if (head != 0) KickHead(head);
-
-        // A new head (after one gave up) may have registered over a Slow that our store just erased:
-        // it parks only if it read Slow before our store, and then its registration is visible here.
-        int late = THeads.Peek(ref word); // ordered after our exchange's read of the locked byte
-        if (late != 0 && late != head) KickHead(late);
+        if (head != 0) KickHead(head); // 0: the head re-recorded and took it back meanwhile; it is running
     }
 
-    /// <summary>The seeded bug <see cref="Mutant.PvUnhashBeforeSlow"/>: the record is taken before the CAS reads Slow, and a head that records itself in between is never kicked.</summary>
+    /// <summary>The seeded bug <see cref="Mutant.PvTakeBeforeClaim"/>: the record is taken before the release and the claim, and a head that records itself in between is never kicked.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void UnlockTakingFirst(ref int word)
     {
         int head = THeads.Take(ref word);
-        byte seen = Atomic.CompareExchange(ref LockWord.LockedByte(ref word), 0, LockWord.Locked);
-        if (seen == LockWord.Locked) return;
-        if (seen != LockWord.Slow) throw new SynchronizationLockException("Exit was called on a lock that is not held.");
-        Atomic.Exchange(ref LockWord.LockedByte(ref word), 0);
+        Atomic.StoreRelease(ref LockWord.LockedByte(ref word), 0);
+        if ((Atomic.LoadRelaxed(ref LockWord.PendingByte(ref word)) & LockWord.ParkedBit) == 0) return;
+        if (!TryClearPendingByteBits(ref word, LockWord.ParkedBit)) return;
         if (head != 0) KickHead(head);
+    }
+
+    /// <summary>Exit found the locked byte not held (<paramref name="seen"/>): nothing was changed.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowNotHeld(ref int word, byte seen)
+    {
+        if (seen == 0) throw new SynchronizationLockException("Exit was called on a lock that is not held.");
+        throw new SynchronizationLockException(
+            $"Exit found a corrupted lock word {LockWord.Describe(Atomic.LoadRelaxed(ref word))}; the lock was left as it was.");
     }
 
     private static void KickHead(int head)

@@ -28,6 +28,9 @@ internal unsafe struct QNode
     /// <summary>1 when the waiter may abandon this node (a timed or cancellable wait): the predecessor
     /// must then hand over with a CAS rather than a plain store. Written before the node is published.</summary>
     [FieldOffset(20)] public int MayAbort;
+
+    /// <summary>Paravirt: the <see cref="System.Diagnostics.Stopwatch"/> timestamp at which the waiter queued (0 until then), for the steal window (<see cref="Fairness"/>). Only its own thread reads or writes it.</summary>
+    [FieldOffset(24)] public long QueuedAt;
 }
 
 /// <summary>Values of <see cref="QNode.Locked"/>.</summary>
@@ -49,9 +52,9 @@ internal static class PvState
     public const int Running = 0;
     /// <summary>Parked in pv_wait_node, waiting for the baton.</summary>
     public const int Halted = 1;
-    /// <summary>Queue head registered with the lock as the one its unlocker must kick.</summary>
+    /// <summary>Queue head parked, or about to park, with Parked set in the lock word and its record made.</summary>
     public const int Hashed = 2;
     /// <summary>The owner is registering this parked node (between its state CAS and its writes of the
-    /// registration and Slow); the node's thread waits for <see cref="Hashed"/> before relying on it.</summary>
+    /// record and Parked); the node's thread waits for <see cref="Hashed"/> before it takes them back.</summary>
     public const int Hashing = 3;
 }

@@ -250,11 +250,30 @@ public sealed class QSpinLock
         Atomic.StoreRelease(ref LockWord.LockedByte(ref Word), 0); // pairs with the next owner's CAS or spin
     }
 
+    /// <summary>
+    /// The paravirt unlock, without an atomic: a release store of the locked byte, then a plain load of
+    /// Parked, the light half of the handshake whose heavy half is the parking head's process-wide
+    /// barrier (docs/design.md, "The unlock without an atomic"). The load before the store catches an
+    /// Exit of a lock that is not held.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ExitParavirt()
     {
-        byte seen = Atomic.CompareExchange(ref LockWord.LockedByte(ref Word), 0, LockWord.Locked); // pairs with the next owner's CAS; failing, it read Slow: pairs with the write of Slow, so Unlock sees the record made before it
-        if (seen != LockWord.Locked) ParavirtSlowPath<NextWordHead>.Unlock(ref Word, seen);
+        byte held = Atomic.LoadRelaxed(ref LockWord.LockedByte(ref Word)); // misuse check only: the owner's own value
+        if (held != LockWord.Locked) ParavirtSlowPath<NextWordHead>.ThrowNotHeld(ref Word, held);
+        if (Seeded.UnlockReadsParkedFirst) { ExitReadingParkedFirst(); return; }
+        Atomic.StoreRelease(ref LockWord.LockedByte(ref Word), 0); // pairs with the next owner's CAS
+        if ((Atomic.LoadRelaxed(ref LockWord.PendingByte(ref Word)) & LockWord.ParkedBit) != 0) // after the store in program order, with no fence: the parking head's process-wide barrier orders the pair
+            ParavirtSlowPath<NextWordHead>.KickParked(ref Word);
+    }
+
+    /// <summary>The seeded bug <see cref="Mutant.PvUnlockReadsParkedFirst"/>: Parked is read before the release store.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ExitReadingParkedFirst()
+    {
+        bool parked = (Atomic.LoadRelaxed(ref LockWord.PendingByte(ref Word)) & LockWord.ParkedBit) != 0;
+        Atomic.StoreRelease(ref LockWord.LockedByte(ref Word), 0);
+        if (parked) ParavirtSlowPath<NextWordHead>.KickParked(ref Word);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -36,8 +36,8 @@ internal static unsafe class QueuedSlowPath
         node->MayAbort = TWait.CanGiveUp ? 1 : 0;
         TVariant.InitNode(node);
 
-        // We touched a possibly cold node; the lock may have come free meanwhile (in paravirt mode
-        // this is where arrivals steal the lock, for a bounded time, unless a queue head is spinning).
+        // We touched a possibly cold node; the lock may have come free meanwhile (paravirt: one more
+        // steal attempt; its bounded stealing ran before the node was taken, WordLock.EnterContended).
         if (TVariant.TryLockBeforeQueueing(ref word, ref wait))
         {
             tn.ReleaseNode(index);

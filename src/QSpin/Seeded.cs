@@ -59,11 +59,11 @@ internal static class Seeded
         get => TestHooks.Is(Mutant.HeadAbortWithoutHandOver);
     }
 
-    /// <summary><see cref="Mutant.PvSlowBeforeHash"/>: the paravirt head writes Slow before it records itself as the parked head.</summary>
-    public static bool SlowBeforeRecord
+    /// <summary><see cref="Mutant.PvParkedBeforeRecord"/>: the paravirt head sets Parked before it records itself as the parked head.</summary>
+    public static bool ParkedBeforeRecord
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => TestHooks.Is(Mutant.PvSlowBeforeHash);
+        get => TestHooks.Is(Mutant.PvParkedBeforeRecord);
     }
 
     /// <summary><see cref="Mutant.PvUnlockNoKick"/>: the paravirt unlock's slow path releases without kicking the parked head.</summary>
@@ -73,18 +73,32 @@ internal static class Seeded
         get => TestHooks.Is(Mutant.PvUnlockNoKick);
     }
 
-    /// <summary><see cref="Mutant.PvKeepsStaleRecord"/>: a paravirt head leaves without dropping a record that no unlock took.</summary>
+    /// <summary><see cref="Mutant.PvKeepsStaleRecord"/>: a paravirt head that takes Parked back leaves its record.</summary>
     public static bool KeepsStaleRecord
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => TestHooks.Is(Mutant.PvKeepsStaleRecord);
     }
 
-    /// <summary><see cref="Mutant.PvUnhashBeforeSlow"/>: the paravirt unlock takes the record before it reads Slow.</summary>
-    public static bool UnhashesBeforeSlow
+    /// <summary><see cref="Mutant.PvTakeBeforeClaim"/>: the paravirt unlock takes the record before it claims Parked.</summary>
+    public static bool TakesBeforeClaim
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => TestHooks.Is(Mutant.PvUnhashBeforeSlow);
+        get => TestHooks.Is(Mutant.PvTakeBeforeClaim);
+    }
+
+    /// <summary><see cref="Mutant.PvUnlockReadsParkedFirst"/>: the paravirt unlock reads Parked before its release store.</summary>
+    public static bool UnlockReadsParkedFirst
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TestHooks.Is(Mutant.PvUnlockReadsParkedFirst);
+    }
+
+    /// <summary><see cref="Mutant.PvStarvingHeadAllowsSteals"/>: a starving paravirt head clears Pending when it parks.</summary>
+    public static bool StarvingHeadAllowsSteals
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TestHooks.Is(Mutant.PvStarvingHeadAllowsSteals);
     }
 
     /// <summary><see cref="Mutant.PvHashHomeLineOnly"/>: the hash table's search stops at the home line.</summary>

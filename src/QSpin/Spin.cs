@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
@@ -8,8 +9,7 @@ namespace QSpin;
 internal static class Spin
 {
     /// <summary>
-    /// The paravirt spin bound, in pauses, before a waiter parks or an arrival stops trying to steal
-    /// and queues: 2^11 (about 50 µs at 25 ns a pause), not the kernel's 2^15, which is sized against a
+    /// The paravirt spin bound, in pauses, before a queued waiter parks: 2^11 (about 50 µs at 25 ns a pause), not the kernel's 2^15, which is sized against a
     /// vCPU halt and kick rather than a futex. Why, with the measurements: docs/benchmarks.md, "Paravirt tuning".
     /// </summary>
     public static int PvSpinThreshold
@@ -20,19 +20,39 @@ internal static class Spin
 
     private const int PvSpinThresholdPauses = 1 << 11;
 
-    /// <summary>How many pauses a paravirt arrival spends trying to steal before it queues: the spin threshold.</summary>
-    public static int PvStealSpins
+    /// <summary>
+    /// How many <see cref="SpinWait.SpinOnce(int)"/> back-off steps a paravirt arrival spends trying to
+    /// steal before it queues: 20, ten exponentially longer spins and then ten steps of which half yield
+    /// the core (SpinWait's schedule). Under test hooks <see cref="TestHooks.StealSpins"/> single pauses.
+    /// </summary>
+    public static int PvStealSteps
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => TestHooks.Enabled ? TestHooks.StealSpins : PvSpinThresholdPauses;
+        get => TestHooks.Enabled ? TestHooks.StealSpins : PvStealBackoffSteps;
     }
 
+    private const int PvStealBackoffSteps = 20;
+
     /// <summary>
-    /// The largest number of pauses a would-be stealer waits between two looks at the lock word (it
-    /// starts at 1 and doubles): about 1.6 µs here. Looking less often leaves the lock's cache line
-    /// with its owner, which can then take the lock again at once.
+    /// <see cref="Fairness.ParavirtStealWindow"/> in <see cref="Stopwatch"/> ticks: a queued waiter that
+    /// has waited this long makes its queue's head keep Pending set, so arrivals stop stealing.
+    /// Under test hooks <see cref="TestHooks.StealWindowTicks"/> (0: every head keeps Pending).
     /// </summary>
-    public const int StealBackoffCap = 64;
+    public static long StealWindowTicks
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TestHooks.Enabled ? TestHooks.StealWindowTicks : s_stealWindowTicks;
+    }
+
+    private static readonly long s_stealWindowTicks = (long)(Fairness.ParavirtStealWindow.TotalSeconds * Stopwatch.Frequency);
+
+    /// <summary>
+    /// The longest a parked paravirt queue head sleeps without a kick before it looks at the lock again (10 ms):
+    /// a safety net, never needed when the platform's process-wide barrier does what it documents (the
+    /// unlock's handshake depends on it, <see cref="Atomic.MemoryBarrierProcessWide"/>). Not under test
+    /// hooks, where a lost kick must show as a deadlock.
+    /// </summary>
+    public const long ParkRecheckNanoseconds = 10_000_000;
 
     /// <summary>
     /// Timed waits look at the clock every 256 spins (a clock read costs more than a pause); under

@@ -53,8 +53,11 @@ internal static class TestHooks
     /// <summary>Spin bound used by the paravirt path when hooks are on (real: 2^11).</summary>
     public static int SpinThreshold = 4;
 
-    /// <summary>Pauses a paravirt arrival spends trying to steal before it queues, when hooks are on (real: the spin threshold).</summary>
+    /// <summary>Steal attempts (one controlled pause each) a paravirt arrival makes before it queues, when hooks are on (real: 20 SpinWait back-off steps).</summary>
     public static int StealSpins = 4;
+
+    /// <summary>The paravirt steal window in Stopwatch ticks when hooks are on (real: 1 ms): 0 makes every queue head keep Pending while it parks (and KickNode set it for a parked successor); the default, never.</summary>
+    public static long StealWindowTicks = long.MaxValue;
 
     /// <summary>Seeded bugs for mutation testing, read through <see cref="Seeded"/>; never set outside tests.</summary>
     public static Mutant Mutant;
@@ -86,18 +89,22 @@ internal enum Mutant
     HandoffBeforeLink,
     /// <summary>The paravirt unlock releases on the slow path but does not kick the parked head.</summary>
     PvUnlockNoKick,
-    /// <summary>The paravirt head sets Slow before it publishes itself as the lock's parked head.</summary>
-    PvSlowBeforeHash,
+    /// <summary>The paravirt head sets Parked before it records itself as the lock's parked head.</summary>
+    PvParkedBeforeRecord,
     /// <summary>A hand-over stores the baton even into a waiter that may have abandoned its node.</summary>
     HandOverToAbandoned,
     /// <summary>A queue head that gives up just leaves, without leaving the tail or passing its role on.</summary>
     HeadAbortWithoutHandOver,
     /// <summary>A queue head whose claim CAS failed assumes someone queued behind it (the kernel's reading), even if only pending flickered.</summary>
     ClaimTrustsFailedCas,
-    /// <summary>A paravirt head leaves the slow path without dropping a record of itself that no unlock took (fills a shared table).</summary>
+    /// <summary>A paravirt head that takes its Parked bit back leaves its record in place (fills a shared table).</summary>
     PvKeepsStaleRecord,
-    /// <summary>The paravirt unlock takes the parked-head record before its CAS reads Slow, and kicks what it took then.</summary>
-    PvUnhashBeforeSlow,
+    /// <summary>The paravirt unlock takes the parked-head record before it claims Parked, and kicks what it took then.</summary>
+    PvTakeBeforeClaim,
+    /// <summary>The paravirt unlock reads Parked before its release store: the reordering that the parking head's process-wide barrier rules out.</summary>
+    PvUnlockReadsParkedFirst,
+    /// <summary>A paravirt queue head that has waited past the steal window still lets arrivals steal while it parks.</summary>
+    PvStarvingHeadAllowsSteals,
     /// <summary>The hash table's search looks only at a lock's home line, not as far as records may have been placed.</summary>
     PvHashHomeLineOnly,
 }

@@ -57,7 +57,7 @@ internal static class WordLock<THeads> where THeads : struct, IParkedHeads
         long contentionStart = QSpinEventSource.Log.IsEnabled() ? QSpinEventSource.Start(owner, index) : 0;
         bool acquired;
         if (mode == QSpinMode.Native) acquired = NativeSlowPath.Lock(ref word, seen, ref wait);
-        else if (mode == QSpinMode.Paravirt) acquired = QueuedSlowPath.Lock<ParavirtQueue<THeads>, TWait>(ref word, ref wait);
+        else if (mode == QSpinMode.Paravirt) acquired = ParavirtSlowPath<THeads>.TrySteal(ref word, ref wait) || QueuedSlowPath.Lock<ParavirtQueue<THeads>, TWait>(ref word, ref wait); // steal first: a node is only taken to queue
         else acquired = TestAndSetPath.Lock(ref word, ref wait);
         if (contentionStart != 0) QSpinEventSource.Stop(contentionStart);
         // Only paravirt waiters park, so only they can have caught a failure while parked.
@@ -98,12 +98,16 @@ internal static class WordLock<THeads> where THeads : struct, IParkedHeads
         Atomic.StoreRelease(ref LockWord.LockedByte(ref word), 0); // pairs with the next owner's CAS or spin
     }
 
+    /// <summary>The paravirt unlock without an atomic (<see cref="QSpinLock.ExitParavirt"/> explains it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ExitParavirt(ref int word)
     {
-        if (Seeded.UnhashesBeforeSlow) { ParavirtSlowPath<THeads>.UnlockTakingFirst(ref word); return; }
-        byte seen = Atomic.CompareExchange(ref LockWord.LockedByte(ref word), 0, LockWord.Locked); // pairs with the next owner's CAS; failing, it read Slow: pairs with the write of Slow, so Unlock sees the record made before it
-        if (seen != LockWord.Locked) ParavirtSlowPath<THeads>.Unlock(ref word, seen);
+        byte held = Atomic.LoadRelaxed(ref LockWord.LockedByte(ref word)); // misuse check only: the owner's own value
+        if (held != LockWord.Locked) ParavirtSlowPath<THeads>.ThrowNotHeld(ref word, held);
+        if (Seeded.TakesBeforeClaim) { ParavirtSlowPath<THeads>.UnlockTakingFirst(ref word); return; }
+        Atomic.StoreRelease(ref LockWord.LockedByte(ref word), 0); // pairs with the next owner's CAS
+        if ((Atomic.LoadRelaxed(ref LockWord.PendingByte(ref word)) & LockWord.ParkedBit) != 0) // after the store in program order, with no fence: the parking head's process-wide barrier orders the pair
+            ParavirtSlowPath<THeads>.KickParked(ref word);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -21,21 +21,23 @@ public class CleanLockTests(ITestOutputHelper output)
         [
             Seen.Fast, Seen.Steal, Seen.StealPastQueue, Seen.Queued, Seen.TryEnterOk, Seen.TryEnterFailed,
             Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.WakeNobody,
-            Seen.Slow, Seen.QueueAndPending, Seen.HeadRegistering,
+            Seen.Parked, Seen.QueueAndPending, Seen.HeadRegistering,
         ]),
-        new(Scenarios.Paravirt3x2Parking, 1000, [Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.Slow, Seen.HeadRegistering, Seen.SlowAndPending]),
+        new(Scenarios.Paravirt3x2Parking, 1000, [Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.Parked, Seen.HeadRegistering, Seen.ParkedAndPending]),
+        new(Scenarios.ParavirtStarvingHead, 1000, [Seen.SleptHead, Seen.WokeHead, Seen.Parked, Seen.ParkedAndPending, Seen.Steal]),
         new(Scenarios.Paravirt3x2Spurious, 1000, [Seen.Spurious, Seen.SleptNode, Seen.SleptHead]),
         new(Scenarios.Paravirt2x3, 1000, [Seen.Steal, Seen.StealAfterSpinUnqueued, Seen.SleptHead, Seen.WokeHead]),
         new(Scenarios.NativeNoNodeRegistryFull, 2000, [Seen.NoNode, Seen.Queued, Seen.QueueAndPending, Seen.QueueLockFree]),
         new(Scenarios.NativeNoNodeAbandoned, 2000, [Seen.NoNode, Seen.Queued, Seen.QueueAndPending, Seen.QueueLockFree]),
-        new(Scenarios.ParavirtNoNode, 1000, [Seen.NoNode, Seen.Queued, Seen.SleptHead, Seen.WokeHead, Seen.Slow]),
-        new(Scenarios.ParavirtParkThrows, 1000, [Seen.ParkFailed, Seen.ParkFailureRethrown, Seen.SleptNode, Seen.SleptHead, Seen.Slow]),
+        new(Scenarios.ParavirtNoNode, 1000, [Seen.NoNode, Seen.Queued, Seen.SleptHead, Seen.WokeHead, Seen.Parked]),
+        new(Scenarios.ParavirtParkThrows, 1000, [Seen.ParkFailed, Seen.ParkFailureRethrown, Seen.SleptNode, Seen.SleptHead, Seen.Parked]),
         new(Scenarios.TestAndSet3x2, 1000, [Seen.Fast, Seen.TasSpin, Seen.TryEnterOk, Seen.TryEnterFailed]),
         new(Scenarios.NativeAbort3x2, 1500, [Seen.GaveUp, Seen.TimedAcquired, Seen.Queued, Seen.QueueAndPending]),
-        new(Scenarios.ParavirtAbort3x2, 1500, [Seen.GaveUp, Seen.TimedAcquired, Seen.SleptNode, Seen.SleptHead, Seen.Slow, Seen.SlowAndPending]),
-        new(Scenarios.ArrayParavirtTwoLocks, 500, [Seen.Queued, Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.Slow]),
-        new(Scenarios.ArrayParavirtCollision, 250, [Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.Slow, Seen.SlowAndPending]),
-        new(Scenarios.ArrayParavirtAbort, 500, [Seen.GaveUp, Seen.TimedAcquired, Seen.SleptNode, Seen.SleptHead, Seen.Slow, Seen.SlowAndPending]),
+        new(Scenarios.ParavirtAbort3x2, 1500, [Seen.GaveUp, Seen.TimedAcquired, Seen.SleptNode, Seen.SleptHead, Seen.Parked, Seen.ParkedAndPending]),
+        new(Scenarios.ArrayParavirtTwoLocks, 500, [Seen.Queued, Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.Parked]),
+        // (n,Pending+Parked,*) on an array: array-paravirt-abort-3x2; here the re-park no longer happens in 600 iterations (the longer unlock and head paths of 2026-12-01).
+        new(Scenarios.ArrayParavirtCollision, 250, [Seen.SleptNode, Seen.SleptHead, Seen.WokeNode, Seen.WokeHead, Seen.Parked]),
+        new(Scenarios.ArrayParavirtAbort, 500, [Seen.GaveUp, Seen.TimedAcquired, Seen.SleptNode, Seen.SleptHead, Seen.Parked, Seen.ParkedAndPending]),
     ];
 
     public static TheoryData<string> Names()

@@ -1,3 +1,4 @@
+using Microsoft.Coyote.Specifications;
 using Microsoft.Coyote.Runtime;
 
 namespace QSpin.Coyote.Tests;
@@ -68,7 +69,8 @@ internal static unsafe class Coverage
     {
         int w = l.Word; // plain read: no scheduling point, and only one controlled thread runs at a time
         int locked = w & LockWord.LockedMask;
-        bool pending = (w & LockWord.PendingMask) != 0;
+        bool pending = (w & LockWord.Pending) != 0; // native: the pending byte is 0 or 1; paravirt: the head spins or keeps Pending
+        bool parked = (w & (LockWord.ParkedBit << LockWord.PendingOffset)) != 0;
         int tail = w & LockWord.TailMask;
         if (tail != 0) s_tailSeen[LockWord.TailSlot(tail)] = true;
 
@@ -77,9 +79,25 @@ internal static unsafe class Coverage
         if (tail != 0) Stats.Count(Seen.Queue);
         if (tail != 0 && pending) Stats.Count(Seen.QueueAndPending);
         if (tail != 0 && locked == 0 && !pending) Stats.Count(Seen.QueueLockFree);
-        if (locked == LockWord.Slow) Stats.Count(Seen.Slow);
-        if (locked == LockWord.Slow && pending) Stats.Count(Seen.SlowAndPending);
+        // The lock is free and a parked waiter is recorded: with a steal window of 0 whoever takes it next must be that waiter.
+        if (parked && locked == 0 && GuardStarvingHeads && l.RecordedHead != 0) l.StarvingHeadSlot = LockWord.TailSlot(l.RecordedHead);
+        if (parked) Stats.Count(Seen.Parked);
+        if (parked && pending) Stats.Count(Seen.ParkedAndPending);
         if (l.RecordedHead != 0 && locked == 0) Stats.Count(Seen.HeadRegistering);
+    }
+
+    /// <summary>With <see cref="Scenario.HeadsStarve"/>: check that nobody takes a lock before the parked waiter a sample saw recorded for it.</summary>
+    public static bool GuardStarvingHeads;
+
+    /// <summary>The thread of <paramref name="slot"/> holds <paramref name="l"/>, however it got it.</summary>
+    public static void Acquired(int slot, LockUnderTest l)
+    {
+        if (!GuardStarvingHeads) return;
+        int starving = l.StarvingHeadSlot;
+        Specification.Assert(starving < 0 || starving == slot,
+            $"fairness bound broken: slot {slot} took {l.Name} while slot {starving}, queued past the steal window, was parked as its head: {l.Describe()}");
+        l.StarvingHeadSlot = -1;
+        if (Story.Enabled) Story.Line("acquired (fairness guard checked)");
     }
 
     /// <summary>Before an acquisition of <paramref name="lck"/> by the thread owning <paramref name="slot"/>.</summary>

@@ -104,6 +104,8 @@ internal static unsafe class CoyoteRunner
         TestHooks.Wake = FutexModel.Wake;
         TestHooks.SpinThreshold = scenario.SpinThreshold;
         TestHooks.StealSpins = scenario.StealSpins ?? scenario.SpinThreshold;
+        TestHooks.StealWindowTicks = scenario.HeadsStarve ? 0 : long.MaxValue;
+        Coverage.GuardStarvingHeads = scenario.HeadsStarve;
         TestHooks.Mutant = mutant;
         FutexModel.SpuriousOneIn = scenario.SpuriousOneIn;
         FutexModel.Throws = scenario.ParkThrows;
@@ -113,6 +115,8 @@ internal static unsafe class CoyoteRunner
     private static void Uninstall()
     {
         TestHooks.Mutant = Mutant.None;
+        TestHooks.StealWindowTicks = long.MaxValue;
+        Coverage.GuardStarvingHeads = false;
         TestHooks.OnAtomic = null;
         TestHooks.OnSpin = null;
         TestHooks.Wait = null;

@@ -21,6 +21,9 @@ internal abstract class LockUnderTest
     /// <summary>The recorded parked head if the lock has a field for it (plain read), else 0.</summary>
     public abstract int RecordedHead { get; }
 
+    /// <summary>With <see cref="Scenario.HeadsStarve"/>: the slot a sample saw recorded as this lock's parked head, which must take it next; -1: none.</summary>
+    public int StarvingHeadSlot = -1;
+
     /// <summary>For messages and the replay story.</summary>
     public abstract string Name { get; }
 

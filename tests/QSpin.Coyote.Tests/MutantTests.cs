@@ -61,9 +61,22 @@ public class MutantTests(ITestOutputHelper output)
     public void HeadAbortWithoutHandOver(QSpinMode mode) =>
         AssertCaught(Mutant.HeadAbortWithoutHandOver, mode == QSpinMode.Native ? Scenarios.NativeAbort3x2 : Scenarios.ParavirtAbort3x2);
 
-    /// <summary>The pv head writes Slow before it registers itself as the lock's parked head (kick before hash).</summary>
+    /// <summary>The pv head sets Parked before it records itself as the lock's parked head: an unlock that claims it at once finds no record to kick.</summary>
     [Fact]
-    public void PvSlowBeforeHash() => AssertCaught(Mutant.PvSlowBeforeHash, Scenarios.Paravirt3x2Parking);
+    public void PvParkedBeforeRecord() => AssertCaught(Mutant.PvParkedBeforeRecord, Scenarios.Paravirt3x2Parking);
+
+    /// <summary>
+    /// The pv unlock reads Parked before its release store: what the hardware may do to the real
+    /// unlock's store and load (x64's store buffer, arm64), which the parking head's process-wide
+    /// barrier rules out. Coyote's interleavings are sequentially consistent, so this mutant is that
+    /// reordering written out: a head that sets Parked between the read and the store sleeps forever.
+    /// </summary>
+    [Fact]
+    public void PvUnlockReadsParkedFirst() => AssertCaught(Mutant.PvUnlockReadsParkedFirst, Scenarios.Paravirt3x2Parking);
+
+    /// <summary>A head past the steal window clears Pending when it parks: an arrival steals past it (the bound's scenario checks who took the lock after the head was starving).</summary>
+    [Fact]
+    public void PvStarvingHeadAllowsSteals() => AssertCaught(Mutant.PvStarvingHeadAllowsSteals, Scenarios.ParavirtStarvingHead);
 
     /// <summary>
     /// A queue head whose claim failed because a node-less contender set pending for a moment waits
@@ -81,15 +94,15 @@ public class MutantTests(ITestOutputHelper output)
     [Fact]
     public void PvUnlockNoKickOnArray() => AssertCaught(Mutant.PvUnlockNoKick, Scenarios.ArrayParavirtTwoLocks);
 
-    /// <summary>The unlock takes the record before its CAS reads Slow: a head that records itself in between is never kicked (lost wake-up).</summary>
+    /// <summary>The unlock takes the record before it claims Parked: a head that records itself in between is never kicked (lost wake-up).</summary>
     [Fact]
-    public void PvUnhashBeforeSlow() => AssertCaught(Mutant.PvUnhashBeforeSlow, Scenarios.ArrayParavirtTwoLocks);
+    public void PvTakeBeforeClaim() => AssertCaught(Mutant.PvTakeBeforeClaim, Scenarios.ArrayParavirtTwoLocks);
 
     /// <summary>Searches stop at the home line: a record placed past it after a collision is never taken, and its head never kicked.</summary>
     [Fact]
     public void PvHashHomeLineOnly() => AssertCaught(Mutant.PvHashHomeLineOnly, Scenarios.ArrayParavirtCollision);
 
-    /// <summary>A head leaves the slow path without dropping a record that no unlock took (a late re-check kicked it): the table keeps a stale record.</summary>
+    /// <summary>A head that takes its Parked bit back leaves its record: the table keeps a stale record.</summary>
     [Fact]
     public void PvKeepsStaleRecord() => AssertCaught(Mutant.PvKeepsStaleRecord, Scenarios.ArrayParavirtAbort);
 }

@@ -55,13 +55,20 @@ namespace QSpin.Coyote.Tests;
 /// </param>
 /// <param name="CancelRecordedHead">
 /// With <see cref="Aborts"/>: the cancellation waits until task 0's node is recorded as a parked head
-/// (its pv state Hashed: the head parked with Slow, or its predecessor registered it while handing over),
+/// (its pv state Hashed: the head set Parked, or its predecessor recorded it while handing over),
 /// or task 0 has finished. A registered head that gives up is rare at a random point.
+/// </param>
+/// <param name="HeadsStarve">
+/// Paravirt: a steal window of 0 (<see cref="TestHooks.StealWindowTicks"/>), so every queued waiter is
+/// past it at once and its head keeps Pending while it parks. The run then checks the fairness bound:
+/// once a sample shows the lock free with Parked and a record naming a waiter, the next acquisition of
+/// that lock is that waiter's (<see cref="Coverage.Acquired"/>). Not with <see cref="Aborts"/>: a head that gives up
+/// drops Pending before the harness hears of it.
 /// </param>
 /// <param name="UnlockStall">
 /// Extra scheduling points before each atomic step of a slow-path unlock after its CAS
-/// (<see cref="Preemption"/>): an owner descheduled between reading Slow, taking the record, releasing
-/// and re-checking, while a head gives up and its successor records itself.
+/// (<see cref="Preemption"/>): an owner descheduled between its release store, its read of Parked, its
+/// claim and its take of the record, while a head gives up and its successor records itself.
 /// </param>
 internal sealed record Scenario(
     string Name,
@@ -79,6 +86,7 @@ internal sealed record Scenario(
     int ArrayLength = 0,
     bool Collision = false,
     int UnlockStall = 0,
+    bool HeadsStarve = false,
     bool CancelRecordedHead = false)
 {
     private sealed class Shared(int locks)
@@ -328,6 +336,7 @@ internal sealed record Scenario(
             }
 
             Story.Line("holds the lock");
+            Coverage.Acquired(slot, lck);
             Specification.Assert(!shared.Inside[lockIndex], $"mutual exclusion violated: task {id} entered {lck.Name} while another task is inside");
             shared.Inside[lockIndex] = true;
             int c = shared.Counter[lockIndex];

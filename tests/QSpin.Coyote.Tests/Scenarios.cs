@@ -24,6 +24,14 @@ internal static class Scenarios
     /// </summary>
     public static readonly Scenario Paravirt3x2Parking = new("paravirt-3x2-parking", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 3);
 
+    /// <summary>
+    /// Paravirt with a steal window of 0: every queued waiter is past it at once, so heads keep Pending
+    /// while they park, and a parked successor gets Pending from the owner that records it. Arrivals
+    /// steal (2 spins) and park-heavy owners hold for 3 points; the run checks that nobody takes the
+    /// lock before a recorded parked waiter (<see cref="Scenario.HeadsStarve"/>).
+    /// </summary>
+    public static readonly Scenario ParavirtStarvingHead = new("paravirt-3x2-starving-heads", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 3, StealSpins: 2, HeadsStarve: true);
+
     /// <summary>Paravirt with futex spurious wake-ups (1 in 3 each time a sleeper is scheduled); arrivals queue after one steal attempt.</summary>
     public static readonly Scenario Paravirt3x2Spurious = new("paravirt-3x2-spurious", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 2, SpuriousOneIn: 3, StealSpins: 0);
 
@@ -34,7 +42,7 @@ internal static class Scenarios
     public static readonly Scenario NativeAbort3x2 = new("native-abort-3x2", QSpinMode.Native, Tasks: 3, Rounds: 2, TryEnterMixed: false, HoldSteps: 2, Aborts: true);
 
     /// <summary>Paravirt, the same: abandoning while parked, as a registered head, racing a kick.</summary>
-    public static readonly Scenario ParavirtAbort3x2 = new("paravirt-abort-3x2", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, TryEnterMixed: false, HoldSteps: 2, Aborts: true);
+    public static readonly Scenario ParavirtAbort3x2 = new("paravirt-abort-3x2", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, TryEnterMixed: false, HoldSteps: 4, Aborts: true);
 
     /// <summary>Test-and-set.</summary>
     public static readonly Scenario TestAndSet3x2 = new("tas-3x2", QSpinMode.TestAndSet, Tasks: 3, Rounds: 2);
@@ -60,21 +68,21 @@ internal static class Scenarios
     /// Paravirt, parking-heavy, on two locks of one dense array at once (tasks 0, 2, 4 on lock 0; 1, 3
     /// on lock 1): neighbouring words, two records in the table at a time, each unlock finding its own.
     /// </summary>
-    public static readonly Scenario ArrayParavirtTwoLocks = new("array-paravirt-5x2-two-locks", QSpinMode.Paravirt, Tasks: 5, Rounds: 2, SpinThreshold: 1, HoldSteps: 3, StealSpins: 0, ArrayLength: 2);
+    public static readonly Scenario ArrayParavirtTwoLocks = new("array-paravirt-5x2-two-locks", QSpinMode.Paravirt, Tasks: 5, Rounds: 2, SpinThreshold: 1, HoldSteps: 6, StealSpins: 0, ArrayLength: 2);
 
     /// <summary>
     /// Paravirt, parking-heavy, on one array lock whose home line in the hash is full of other
     /// addresses' records: every record of the lock is placed past its home line (a collision), and
-    /// the unlock's take, the late re-check and a head's withdrawal must probe on to find it.
+    /// the unlock's take and a head's withdrawal must probe on to find it.
     /// </summary>
-    public static readonly Scenario ArrayParavirtCollision = new("array-paravirt-3x2-collision", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 3, ArrayLength: 1, Collision: true);
+    public static readonly Scenario ArrayParavirtCollision = new("array-paravirt-3x2-collision", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 6, ArrayLength: 1, Collision: true);
 
     /// <summary>
     /// Paravirt on one array lock: task 0's timed acquisition is cancelled once its node is recorded as
     /// the parked head, and an owner's slow-path unlock is stalled (20 extra scheduling points per step),
-    /// so that the head gives up while the unlock reads Slow, takes the record, releases and re-checks:
-    /// the late re-check then kicks a successor that recorded itself meanwhile, whose record no unlock
-    /// takes, and which that head must drop itself (<see cref="IParkedHeads.Forget"/>).
+    /// so that the head gives up while the unlock releases, reads Parked, claims it and takes the
+    /// record, and its successor records itself meanwhile: every record must end in a take or the
+    /// head's own withdrawal (<see cref="IParkedHeads.Withdraw"/>), or the table keeps it.
     /// </summary>
     public static readonly Scenario ArrayParavirtAbort = new("array-paravirt-abort-3x2", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, TryEnterMixed: false, HoldSteps: 3, Aborts: true, StealSpins: 0, ArrayLength: 1, CancelRecordedHead: true, UnlockStall: 20);
 }

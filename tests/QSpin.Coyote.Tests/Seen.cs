@@ -25,8 +25,8 @@ internal static class Seen
     public const string Queue = "word (n,*,*): queue";
     public const string QueueAndPending = "word (n,1,*): queue and pending";
     public const string QueueLockFree = "word (n,0,0): queue, lock free";
-    public const string Slow = "word (*,*,Slow): parked head registered";
-    public const string SlowAndPending = "word (n,1,Slow): a head woken without the lock parked again keeping pending";
+    public const string Parked = "word (*,Parked,*): parked head recorded, the next unlock kicks it";
+    public const string ParkedAndPending = "word (n,Pending+Parked,*): a head parked keeping Pending (woken before, or past the steal window)";
     public const string HeadRegistering = "PvHead set while the locked byte is 0 (head registering)";
 
     // The futex model (FutexModel); a sleeper's site is read from its node's pv state when it parks.

@@ -69,7 +69,7 @@ internal static class Events
         a.Enter(0);
         var waiter = new Thread(() => { a.Enter(0); a.Exit(0); }) { IsBackground = true, Name = "head" };
         waiter.Start();
-        Poll.Until(() => (Volatile.Read(ref a.WordOf(0)) & LockWord.LockedMask) == LockWord.Slow, "the head parked (Slow in the locked byte)", () => a.Describe(0));
+        Poll.Until(() => (Volatile.Read(ref a.WordOf(0)) & (LockWord.ParkedBit << LockWord.PendingOffset)) != 0, "the head parked (Parked in the pending byte)", () => a.Describe(0));
         a.Exit(0);
         if (!waiter.Join(TimeSpan.FromSeconds(60))) throw new TimeoutException("the parked head was never kicked");
         HashedHeads.ClearForTesting();

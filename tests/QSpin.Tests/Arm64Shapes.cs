@@ -53,12 +53,18 @@ internal static class Arm64Shapes
         Assert.True(code.FindIndex(IsCall) > code.IndexOf("ret lr"), $"{what}: the call is not out of line (before the fast path's return)" + Show(code));
     }
 
-    /// <summary>Paravirt Exit: a byte CAS of the locked byte (Locked to 0) with the unlock slow path out of line; never native's plain store.</summary>
+    /// <summary>Paravirt Exit: no atomic, one store-release of 0 into the locked byte, then a byte load of Parked, with the kick and the misuse throw out of line.</summary>
     public static void ParavirtExit(List<string> code)
     {
-        OneCas(code, "b", "paravirt Exit");
-        OneOutOfLineCall(code, "paravirt Exit");
-        Assert.DoesNotContain(code, i => i.StartsWith("stlrb wzr", StringComparison.Ordinal) || i.StartsWith("stlurb wzr", StringComparison.Ordinal));
+        var writes = code.Where(IsMemoryWrite).ToList();
+        Assert.True(writes.Count == 1 && (writes[0].StartsWith("stlrb wzr, [", StringComparison.Ordinal) || writes[0].StartsWith("stlurb wzr, [", StringComparison.Ordinal)),
+            "paravirt Exit: expected one write to memory, an stlrb/stlurb of wzr (no atomic)" + Show(code));
+        Assert.DoesNotContain(code, i => i.StartsWith("dmb", StringComparison.Ordinal) || i.StartsWith("cas", StringComparison.Ordinal) || i.StartsWith("ldax", StringComparison.Ordinal) || i.StartsWith("swp", StringComparison.Ordinal) || i.StartsWith("stlx", StringComparison.Ordinal));
+        int store = code.IndexOf(writes[0]);
+        Assert.True(code.FindIndex(store, i => i.StartsWith("ld", StringComparison.Ordinal) && i.Contains("b ", StringComparison.Ordinal)) > store,
+            "paravirt Exit: expected a byte load (of Parked) after the store" + Show(code));
+        Assert.True(code.Count(IsCall) == 2 && code.FindIndex(IsCall) > code.IndexOf("ret lr"),
+            "paravirt Exit: expected two calls (the kick, the misuse throw), both out of line" + Show(code));
     }
 
     /// <summary>Enter: one CAS (paravirt: of locked+pending, 16 bits; otherwise the whole word) and the contended path out of line.</summary>

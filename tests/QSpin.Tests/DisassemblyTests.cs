@@ -55,7 +55,7 @@ public class DisassemblyTests
     }
 
     [SkippableFact]
-    public void ParavirtExitIsAByteCasWithTheSlowPathOutOfLine()
+    public void ParavirtExitIsAByteStoreAndALoadOfParkedWithTheSlowPathsOutOfLine()
     {
         SkipUnless(IsX64 || IsArm64, "paravirt Exit's listing is checked on x64 and arm64 only");
         var code = Instructions(Tier1Listings("paravirt")["CallExit"]);
@@ -64,11 +64,27 @@ public class DisassemblyTests
             Arm64Shapes.ParavirtExit(code);
             return;
         }
+        AssertParavirtExitShape(code, "NextWordHead", @"\w+\+0x08", @"\w+\+0x09", otherCalls: 0);
+    }
+
+    /// <summary>
+    /// The paravirt unlock without an atomic: no locked instruction or fence, exactly one write (the
+    /// byte store of 0 into the locked byte), a test of the Parked bit (2) in the pending byte after it,
+    /// and the misuse throw and the kick out of line, after the return.
+    /// </summary>
+    private static void AssertParavirtExitShape(List<string> code, string heads, string lockedByte, string pendingByte, int otherCalls)
+    {
         string all = string.Join("\n", code);
-        Assert.Contains("cmpxchg byte ptr", all);
-        Assert.Single(code, l => l.StartsWith("call"));
-        Assert.Contains(code, l => l.StartsWith("call") && Regex.IsMatch(l, @"ParavirtSlowPath`1\[QSpin\.NextWordHead\]:Unlock\("));
-        Assert.DoesNotContain(code, l => l.Contains("mov byte ptr [rdi+0x08], 0"));
+        Assert.DoesNotContain(code, l => l.StartsWith("lock") || l.StartsWith("xchg") || l.StartsWith("cmpxchg") || l.StartsWith("mfence"));
+        var writes = code.Where(WritesMemory).ToList();
+        Assert.True(writes.Count == 1 && Regex.IsMatch(writes[0], @"^mov byte ptr \[" + lockedByte + @"\], 0$"), "expected one write, a byte store of 0 into the locked byte:\n" + all);
+        int store = code.IndexOf(writes[0]);
+        Assert.True(code.FindIndex(store, l => Regex.IsMatch(l, @"^test byte ptr \[" + pendingByte + @"\], 2$")) > store, "expected the Parked test after the store:\n" + all);
+        var calls = code.Where(l => l.StartsWith("call")).ToList();
+        Assert.Equal(2 + otherCalls, calls.Count);
+        Assert.Contains(calls, l => Regex.IsMatch(l, @"ParavirtSlowPath`1\[QSpin\." + heads + @"\]:KickParked\("));
+        Assert.Contains(calls, l => Regex.IsMatch(l, @"ParavirtSlowPath`1\[QSpin\." + heads + @"\]:ThrowNotHeld\("));
+        Assert.True(code.FindIndex(l => l.StartsWith("call")) > code.IndexOf("ret"), "the slow paths must be out of line:\n" + all);
     }
 
     [SkippableFact]
@@ -141,13 +157,12 @@ public class DisassemblyTests
     }
 
     [SkippableFact]
-    public void ParavirtArrayExitIsAByteCasWithTheHashedSlowPathOutOfLine()
+    public void ParavirtArrayExitIsTheIndexCheckAByteStoreAndALoadOfParked()
     {
         SkipUnless(IsX64, "checked on x64 (arm64: Arm64UnderQemuTests)");
         var code = Instructions(Tier1Listings("paravirt")["CallArrayExit"]);
-        Assert.Single(code, l => l.StartsWith("cmpxchg byte ptr"));
-        Assert.Contains(code, l => l.StartsWith("call") && Regex.IsMatch(l, @"ParavirtSlowPath`1\[QSpin\.HashedHeads\]:Unlock\("));
-        Assert.DoesNotContain(code, l => Regex.IsMatch(l, @"^mov byte ptr \[\w+\], 0$"));
+        AssertParavirtExitShape(code, "HashedHeads", @"(\w+)", @"\w+\+0x01", otherCalls: 1);
+        Assert.Contains(code, l => l.StartsWith("call") && l.Contains("QSpinLockArray:ThrowIndexOutOfRange"));
         Assert.DoesNotContain(code, l => l.Contains("UnlockTakingFirst") || l.Contains("TestHooks")); // the seeded bug's branch folds away
     }
 

@@ -123,17 +123,19 @@ public unsafe class WordTransitionTests
         Assert.Equal(0, Word(l));
     }
 
-    /// <summary>Waits until a paravirt queue head has registered (Slow in the locked byte) and is hashed; returns its tail.</summary>
+    private const int ParkedInWord = LockWord.ParkedBit << LockWord.PendingOffset;
+
+    /// <summary>Waits until a paravirt queue head has recorded itself (Parked in the pending byte) and is hashed; returns its tail.</summary>
     private static int WaitForParkedHead(QSpinLock l)
     {
-        Modes.WaitUntil(() => (Word(l) & LockWord.LockedMask) == LockWord.Slow, "head parked: locked byte Slow");
+        Modes.WaitUntil(() => (Word(l) & ParkedInWord) != 0, "head parked: Parked set");
         int tail = Tail(l);
         Modes.WaitUntil(() => Volatile.Read(ref ThreadSlots.Decode(tail)->State) == PvState.Hashed, "head hashed");
         return tail;
     }
 
     [Fact]
-    public void ParavirtHeadParksWithSlowAndIsKickedByTheUnlock()
+    public void ParavirtHeadParksWithParkedAndIsKickedByTheUnlock()
     {
         var l = new QSpinLock();
         l.Enter(QSpinMode.Paravirt);
@@ -142,9 +144,8 @@ public unsafe class WordTransitionTests
         int tailA = WaitForParkedHead(l);
         Assert.NotEqual(0, tailA);
         Assert.Equal(tailA, Volatile.Read(ref l.PvHead));
-        Assert.Equal(0, Word(l) & LockWord.PendingMask); // pending clear while the head sleeps: stealing allowed
 
-        l.Exit(QSpinMode.Paravirt); // Slow: deregister, release, kick A
+        l.Exit(QSpinMode.Paravirt); // release, read Parked: claim it, take the record, kick A
         a.WaitHolding();
         Assert.Equal(0, Volatile.Read(ref l.PvHead));
         Assert.Equal(LockWord.Locked, Word(l)); // A claimed as last
@@ -160,24 +161,47 @@ public unsafe class WordTransitionTests
         l.Enter(QSpinMode.Paravirt);
         using var a = new Worker(l, QSpinMode.Paravirt, "A").Start();
         int tailA = WaitForParkedHead(l);
-        Assert.Equal(0, Word(l) & LockWord.PendingMask); // first park: pending clear, stealing allowed
 
         // Wake A without releasing (as if the lock had been stolen while A woke up): A spins as head,
         // fails, and parks again, this time keeping pending so that the next release can only be A's.
+        // (After the 1 ms steal window A would keep it anyway: the next test is about that alone.)
         SlotParking.Kick(LockWord.TailSlot(tailA));
-        Modes.WaitUntil(() => (Word(l) & LockWord.PendingMask) != 0 && (Word(l) & LockWord.LockedMask) == LockWord.Slow
-            && Volatile.Read(ref ThreadSlots.Decode(tailA)->State) == PvState.Hashed, "A parked again with pending kept");
+        WaitForHeadKeepingPending(l, tailA);
+        AssertNextOwnerIsTheParkedHead(l, a);
+    }
 
+    /// <summary>
+    /// The fairness bound: a head parked with Pending clear wakes when its waiter passes the steal
+    /// window (1 ms; at the latest the 10 ms re-check) and parks again keeping Pending, so no arrival
+    /// takes the lock before it. Nobody kicks A here.
+    /// </summary>
+    [Fact]
+    public void ParavirtHeadQueuedPastTheStealWindowKeepsPendingSoNobodyBypassesIt()
+    {
+        var l = new QSpinLock();
+        l.Enter(QSpinMode.Paravirt);
+        using var a = new Worker(l, QSpinMode.Paravirt, "A").Start();
+        int tailA = WaitForParkedHead(l);
+        WaitForHeadKeepingPending(l, tailA);
+        AssertNextOwnerIsTheParkedHead(l, a);
+    }
+
+    private static void WaitForHeadKeepingPending(QSpinLock l, int tail) =>
+        Modes.WaitUntil(() => (Word(l) & (LockWord.Pending | ParkedInWord)) == (LockWord.Pending | ParkedInWord)
+            && Volatile.Read(ref ThreadSlots.Decode(tail)->State) == PvState.Hashed, "the head parked keeping pending");
+
+    /// <summary>The lock is held and its head <paramref name="a"/> parked keeping Pending: an arrival queues behind it, and the release goes to the head.</summary>
+    private static void AssertNextOwnerIsTheParkedHead(QSpinLock l, Worker a)
+    {
         // An arrival cannot steal now: it sees pending and queues behind A.
         Assert.False(l.TryEnter());
         var arrivals = new ArrivalWatch(() => Word(l), QSpinMode.Paravirt);
         using var b = new Worker(l, QSpinMode.Paravirt, "B").Start();
         arrivals.WaitForNewArrival("B");
 
-        l.Exit(QSpinMode.Paravirt); // Slow: deregister, release, kick A; pending stays, so only A can take it
+        l.Exit(QSpinMode.Paravirt); // release, claim Parked, kick A; pending stays, so only A can take it
         a.WaitHolding();
-        Assert.False(b.IsHolding);
-        Assert.Equal(0, Word(l) & LockWord.PendingMask); // A took the lock by (*,1,0) -> (*,0,1)
+        Assert.False(b.IsHolding); // A took the lock by (*,Pending,0) -> (*,0,Locked); B, halted behind it, got Parked (and Pending, past the window) from A's hand-over
         a.Release();
         b.WaitHolding();
         b.Release();
@@ -185,27 +209,42 @@ public unsafe class WordTransitionTests
         Assert.Equal(0, Word(l));
     }
 
-    [Fact]
-    public void ParavirtWaiterBehindParkedHeadHaltsAndIsHashedAtHandOver()
+    /// <summary>
+    /// A waiter parked behind the head is recorded, not woken, at the hand-over. With
+    /// <paramref name="pastStealWindow"/>, B has queued longer ago than the steal window when the owner
+    /// hands it the baton, so the owner also sets Pending for it (the fairness bound at a hand-over):
+    /// from the owner's unlock on, only B can take the lock, although B is still asleep.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ParavirtWaiterBehindParkedHeadHaltsAndIsHashedAtHandOver(bool pastStealWindow)
     {
         var l = new QSpinLock();
         l.Enter(QSpinMode.Paravirt);
         using var a = new Worker(l, QSpinMode.Paravirt, "A").Start();
-        Modes.WaitUntil(() => (Word(l) & LockWord.LockedMask) == LockWord.Slow, "A parked as head");
+        Modes.WaitUntil(() => (Word(l) & ParkedInWord) != 0, "A parked as head");
         var arrivals = new ArrivalWatch(() => Word(l), QSpinMode.Paravirt);
         using var b = new Worker(l, QSpinMode.Paravirt, "B").Start();
         arrivals.WaitForNewArrival("B");
         int tailB = Tail(l);
         // B sees its predecessor is not running and parks early, halted.
         Modes.WaitUntil(() => Volatile.Read(ref ThreadSlots.Decode(tailB)->State) == PvState.Halted, "B halted");
+        if (pastStealWindow) Thread.Sleep(Fairness.ParavirtStealWindow * 20); // a set-up wait, not a timing assertion
 
         l.Exit(QSpinMode.Paravirt);
         a.WaitHolding();
-        // A handed B the baton; B was halted, so A marked it hashed, registered it and set Slow
-        // instead of waking it: the kick is deferred to A's unlock.
+        // A handed B the baton; B was halted, so A marked it hashed, recorded it and set Parked
+        // instead of waking it: the kick is deferred to A's unlock. (Pending too whenever B had queued
+        // longer than the steal window ago, which without the sleep depends on the scheduler.)
         Assert.Equal(PvState.Hashed, Volatile.Read(ref ThreadSlots.Decode(tailB)->State));
         Assert.Equal(tailB, Volatile.Read(ref l.PvHead));
-        Assert.Equal(tailB | LockWord.Slow, Word(l));
+        Assert.Equal(tailB | ParkedInWord | LockWord.Locked, Word(l) & ~LockWord.Pending);
+        if (pastStealWindow)
+        {
+            Assert.Equal(LockWord.Pending, Word(l) & LockWord.Pending);
+            Assert.False(l.TryEnter());
+        }
         Assert.False(b.IsHolding);
         a.Release();
         b.WaitHolding();
