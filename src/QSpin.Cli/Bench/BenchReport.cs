@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using QSpin.Cli.Locks;
 
@@ -73,6 +74,25 @@ internal sealed record MachineInfo(int Cpus, string Os, string Runtime, string A
     public string? LoadAverageAfter { get; init; }
 }
 
+/// <summary>
+/// The run's cache-line floor (<see cref="CacheLineFloor"/>): the one-way transfer time of each
+/// measurement, in nanoseconds, or why there is none (<see cref="Skipped"/>).
+/// </summary>
+internal sealed record FloorInfo(int Rounds, IReadOnlyList<double> OneWayNs, string? Skipped)
+{
+    /// <summary>A floor that was not measured, and why.</summary>
+    public static FloorInfo Absent(int rounds, string why) => new(rounds, [], why);
+
+    /// <summary>The median of the measurements, with their min and max (NaN when skipped).</summary>
+    public Spread OneWay => Statistics.Summarize(OneWayNs);
+
+    /// <summary>The one line the console header and results.md show.</summary>
+    public string Describe() => Skipped is not null
+        ? $"cache-line floor: not measured ({Skipped})"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"cache-line floor: one-way transfer {OneWay.Median:0.0} ns (median of {OneWayNs.Count}: {OneWay.Min:0.0}-{OneWay.Max:0.0} ns; {Rounds:N0} round trips each)");
+}
+
 /// <summary>The settings recorded in results.json.</summary>
 internal sealed record SettingsInfo(int[] Threads, double DurationSeconds, int[] CsLines, int[] PrivateWork, string[] Locks, int Repeat, double WarmupSeconds, int SampleEvery, bool Quick, Dispatch Dispatch)
 {
@@ -100,6 +120,9 @@ internal sealed record BenchReport(
     IReadOnlyList<RepeatedSample> Samples,
     IReadOnlyList<string> Errors)
 {
+    /// <summary>The cache-line floor measured before the first cell; null in reports made without one (tests).</summary>
+    public FloorInfo? Floor { get; init; }
+
     public const string SchemaName = "qspin-bench/1";
 
     /// <summary>The machine this process runs on.</summary>

@@ -4,8 +4,8 @@ using Spectre.Console;
 namespace QSpin.Cli.Bench;
 
 /// <summary>
-/// Runs a whole <c>qspin bench</c>: starts one worker process per contender and warms it up, runs
-/// every cell with a live progress bar, then writes the results (CSV, JSON, Markdown, plots) into a
+/// Runs a whole <c>qspin bench</c>: starts one worker process per contender and warms it up, measures
+/// the cache-line floor in one of them, runs every cell with a live progress bar, then writes the results (CSV, JSON, Markdown, plots) into a
 /// temporary folder, shows the tables and renames the folder into place. When cancelled (Ctrl+C) the
 /// cell under way is dropped, and what finished is written to <c>NAME-partial</c>, marked partial.
 /// </summary>
@@ -13,6 +13,9 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
 {
     /// <summary>Worker start-up (process start and runtime load), generous for a loaded CI machine.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The cache-line floor, once measured (or skipped).</summary>
+    private FloorInfo? _floor;
 
     public int Run(CancellationToken cancel)
     {
@@ -57,7 +60,10 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
                 BenchReport.ThisMachine() with { LoadAverageBefore = loadBefore, LoadAverageAfter = BenchReport.LoadAverage() }, Describe(settings),
                 [.. settings.Locks.Select(c => infos.GetValueOrDefault(c.Name) ?? new ContenderInfo(c.Name, c.Kind, c.Description, null, null, null))],
                 BenchReport.Summarize(samples, [.. settings.Locks.Select(c => c.Name)]),
-                samples, errors);
+                samples, errors)
+            {
+                Floor = _floor ?? FloorInfo.Absent(settings.FloorRounds, "the run was interrupted before it"),
+            };
 
             if (infos.Count > 0) console.MarkupLineInterpolated($"worker priority: {string.Join(", ", infos.Values.Select(i => i.Priority).Distinct())}");
             if (report.Summary.Count > 0) ResultTable.Write(console, report);
@@ -71,7 +77,9 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
     }
 
     /// <summary>Seconds the run should take: the cells plus each worker's start and warm-up.</summary>
-    public double Estimate() => settings.CellCount * (settings.DurationSeconds + 0.02) + settings.Locks.Length * (0.5 + settings.WarmupSeconds);
+    public double Estimate() =>
+        settings.CellCount * (settings.DurationSeconds + 0.02) + settings.Locks.Length * (0.5 + settings.WarmupSeconds)
+        + CacheLineFloor.Measurements * 2.0 * settings.FloorRounds * 100e-9;
 
     private void Measure(List<RepeatedSample> samples, List<string> errors, Dictionary<string, ContenderInfo> infos, CancellationToken cancel)
     {
@@ -109,6 +117,9 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
                     }
                     starting.Increment(1);
                 }
+                starting.Description = "measuring the cache-line floor";
+                _floor = MeasureFloor(workers, errors, cancel);
+                console.MarkupLineInterpolated($"{_floor.Describe()}");
                 starting.Description = "workers ready";
 
                 var cells = ctx.AddTask("measuring", maxValue: settings.CellCount);
@@ -149,6 +160,32 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
                 }
             }
             foreach (var w in workers.Values) w.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The cache-line floor, in the first worker that started (after every warm-up, so nothing else
+    /// runs): skipped on one core. A worker that fails it is dropped, as after a failed cell.
+    /// </summary>
+    private FloorInfo MeasureFloor(Dictionary<string, WorkerProcess> workers, List<string> errors, CancellationToken cancel)
+    {
+        int rounds = settings.FloorRounds;
+        if (CacheLineFloor.SkipReason(Environment.ProcessorCount) is { } why) return FloorInfo.Absent(rounds, why);
+        if (settings.Locks.FirstOrDefault(c => workers.ContainsKey(c.Name)) is not { } first) return FloorInfo.Absent(rounds, "no worker started");
+        var w = workers[first.Name];
+        var request = new FloorRequest(rounds, CacheLineFloor.Measurements);
+        // The worker stops each measurement after CacheLineFloor.Limit and says so; this is for a worker that hangs.
+        var timeout = StartTimeout + CacheLineFloor.Limit * request.Times;
+        try
+        {
+            return new FloorInfo(rounds, w.MeasureFloor(request, timeout, cancel), null);
+        }
+        catch (WorkerFailedException e)
+        {
+            errors.Add("cache-line floor: " + e.Message);
+            workers.Remove(first.Name);
+            w.Dispose();
+            return FloorInfo.Absent(rounds, "its worker failed");
         }
     }
 

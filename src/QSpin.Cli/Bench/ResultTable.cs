@@ -90,6 +90,11 @@ internal static class ResultTable
     public static string Markdown(BenchReport report)
     {
         var sb = new StringBuilder();
+        if (report.Floor is { } floor)
+        {
+            string line = floor.Describe();
+            sb.Append(char.ToUpperInvariant(line[0])).Append(line[1..]).Append(".\n\n");
+        }
         foreach (Shape shape in report.Shapes())
         {
             string title = shape.Title;

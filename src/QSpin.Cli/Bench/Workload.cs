@@ -17,7 +17,7 @@ internal static class Workload
     /// <summary>Longest latency the histograms track; longer waits are recorded as this value.</summary>
     public static readonly long HighestTrackableNs = 60_000_000_000L;
 
-    private const int LongsPerLine = 8;
+    private const int LongsPerLine = CacheLines.LongsPerLine;
 
     /// <summary>Runs the workload on <paramref name="lck"/>; the loop is compiled for <typeparamref name="TLock"/>, with Enter/Exit inlined.</summary>
     public static Sample Run<TLock>(TLock lck, WorkloadSpec spec)
@@ -150,7 +150,7 @@ internal static class Workload
     /// The state all threads share, in one pinned array: the critical section's cache lines from
     /// <see cref="Base"/> on, 64-byte aligned, then an empty line, then the stop flag on a line of its own.
     /// </summary>
-    private sealed unsafe class Shared
+    private sealed class Shared
     {
         public readonly long[] Data;
         public readonly int Base;
@@ -161,9 +161,7 @@ internal static class Workload
         public Shared(int lines)
         {
             Lines = lines;
-            Data = GC.AllocateArray<long>((lines + 3) * LongsPerLine, pinned: true);
-            nint address = (nint)Unsafe.AsPointer(ref Data[0]);
-            Base = (int)((64 - (address & 63)) & 63) / sizeof(long);
+            (Data, Base) = CacheLines.Allocate(lines + 2);
             StopIndex = Base + (lines + 1) * LongsPerLine;
         }
 

@@ -69,6 +69,22 @@ public sealed partial class BenchEndToEndTests : IDisposable
         Assert.Null(modes["lock"]);
         Assert.All(root.GetProperty("contenders").EnumerateArray(), c => Assert.False(string.IsNullOrEmpty(c.GetProperty("priority").GetString())));
 
+        // The cache-line floor: measured once, in a worker, with --quick's rounds; in the header and results.md.
+        var floor = root.GetProperty("floor");
+        Assert.Equal(CacheLineFloor.QuickRounds, floor.GetProperty("rounds").GetInt32());
+        if (CacheLineFloor.SkipReason(Environment.ProcessorCount) is { } why)
+        {
+            Assert.Equal(why, floor.GetProperty("skipped").GetString());
+        }
+        else
+        {
+            Assert.Equal(JsonValueKind.Null, floor.GetProperty("skipped").ValueKind);
+            Assert.Equal(CacheLineFloor.Measurements, floor.GetProperty("oneWayNs").GetArrayLength());
+            Assert.All(floor.GetProperty("oneWayNs").EnumerateArray(), v => Assert.True(v.GetDouble() > 0));
+        }
+        Assert.Contains("cache-line floor: ", output.ToString());
+        Assert.StartsWith("Cache-line floor: ", File.ReadAllText(Path.Combine(target, "results.md")));
+
         byte[] png = File.ReadAllBytes(Path.Combine(target, "throughput.png"));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
         Assert.Contains("<svg", File.ReadAllText(Path.Combine(target, "fairness.svg")));
