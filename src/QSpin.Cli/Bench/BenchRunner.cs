@@ -55,14 +55,15 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
             foreach (var (repeat, s) in samples.Where(r => r.Sample.MutualExclusionHeld == false))
                 errors.Add($"{s.Lock}, {s.Threads} threads, run {repeat}: mutual exclusion violated (the shared counter lost updates)");
 
+            var floor = _floor ?? FloorInfo.Absent(settings.FloorRounds, "the run was interrupted before it");
             var report = new BenchReport(
                 BenchReport.SchemaName, interruption is null, interruption, command, started, DateTimeOffset.Now,
                 BenchReport.ThisMachine() with { LoadAverageBefore = loadBefore, LoadAverageAfter = BenchReport.LoadAverage() }, Describe(settings),
                 [.. settings.Locks.Select(c => infos.GetValueOrDefault(c.Name) ?? new ContenderInfo(c.Name, c.Kind, c.Description, null, null, null))],
-                BenchReport.Summarize(samples, [.. settings.Locks.Select(c => c.Name)]),
+                BenchReport.Summarize(samples, [.. settings.Locks.Select(c => c.Name)], floor.OneWay.Median),
                 samples, errors)
             {
-                Floor = _floor ?? FloorInfo.Absent(settings.FloorRounds, "the run was interrupted before it"),
+                Floor = floor,
             };
 
             if (infos.Count > 0) console.MarkupLineInterpolated($"worker priority: {string.Join(", ", infos.Values.Select(i => i.Priority).Distinct())}");
@@ -216,7 +217,7 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
     {
         File.WriteAllText(folder.PathOf("results.json"), JsonSerializer.Serialize(report, BenchJson.File));
         File.WriteAllText(folder.PathOf("results.csv"), CsvReport.Summary(report.Summary));
-        File.WriteAllText(folder.PathOf("samples.csv"), CsvReport.Samples(report.Samples));
+        File.WriteAllText(folder.PathOf("samples.csv"), CsvReport.Samples(report.Samples, report.FloorNs));
         File.WriteAllText(folder.PathOf("results.md"), ResultTable.Markdown(report));
         if (report.Summary.Count > 0) Plots.WriteAll(report, folder.TempPath);
         if (!report.Complete) File.WriteAllText(folder.PathOf("PARTIAL"), report.Interruption + "\n");

@@ -43,6 +43,7 @@ public sealed partial class BenchEndToEndTests : IDisposable
         Assert.Equal(string.Join(',', CsvReport.SummaryColumns()), summary[0]);
         Assert.Contains("acq_per_sec", summary[0].Split(','));
         Assert.Contains("p999_ns_max", summary[0].Split(','));
+        Assert.Contains("handoff_over_floor_max", summary[0].Split(','));
         Assert.Equal(lockCount * threadCounts, summary.Length - 1);
         Assert.All(summary.Skip(1), row => Assert.EndsWith(",held", row)); // every lock excluded (no lost update)
 
@@ -58,8 +59,10 @@ public sealed partial class BenchEndToEndTests : IDisposable
         Assert.Equal(lockCount * threadCounts, root.GetProperty("summary").GetArrayLength());
         Assert.Equal(lockCount * threadCounts, root.GetProperty("samples").GetArrayLength());
         var first = root.GetProperty("samples")[0].GetProperty("sample");
-        foreach (string p in new[] { "acquisitionsPerSecond", "jain", "maxMin", "cpuNsPerAcquisition", "latency", "perThread", "lockEvents" })
+        foreach (string p in new[] { "acquisitionsPerSecond", "jain", "maxMin", "cpuNsPerAcquisition", "latency", "perThread", "lockEvents", "handoffs", "nsPerHandoff" })
             Assert.True(first.TryGetProperty(p, out _), p);
+        // The default critical section has lines, so every cell counted its hand-offs.
+        Assert.All(root.GetProperty("samples").EnumerateArray(), r => Assert.Equal(JsonValueKind.Number, r.GetProperty("sample").GetProperty("handoffs").ValueKind));
 
         // Each QSpin contender ran in a process of its own mode.
         var modes = root.GetProperty("contenders").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("mode").GetString());
