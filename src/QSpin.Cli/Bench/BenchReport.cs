@@ -29,8 +29,11 @@ internal static class Metrics
     /// <summary>Time per hand-off over the run's one-way cache-line transfer time: how many transfers' worth each hand-off costs.</summary>
     public static readonly Metric HandoffOverFloor = new("handoff_over_floor", "hand-off / floor", "", (s, floorNs) => s.NsPerHandoff / floorNs);
 
+    /// <summary>Max latency over the mode's bypass bound: QSpin contenders in a mode with a positive bound only.</summary>
+    public static readonly Metric WorstWaitOverBound = new("worst_wait_over_bound", "worst wait / bound", "", (s, _) => s.WorstWaitOverBound);
+
     public static readonly IReadOnlyList<Metric> All =
-        [Throughput, Jain, MaxMin, CpuPerAcquisition, CpuShare, P50, P99, P999, Max, BytesPerLock, HandoffsPerAcquisition, NsPerHandoff, HandoffOverFloor];
+        [Throughput, Jain, MaxMin, CpuPerAcquisition, CpuShare, P50, P99, P999, Max, BytesPerLock, HandoffsPerAcquisition, NsPerHandoff, HandoffOverFloor, WorstWaitOverBound];
 }
 
 /// <summary>One cell (contender, thread count, sizes) over its repetitions: the median and spread of every metric.</summary>

@@ -29,6 +29,7 @@ internal static class ResultTable
         new("p99", c => Nanoseconds(c[Metrics.P99].Median)),
         new("p99.9", c => Nanoseconds(c[Metrics.P999].Median)),
         new("max", c => Nanoseconds(c[Metrics.Max].Median)),
+        new("worst/bound", c => Fixed(c[Metrics.WorstWaitOverBound].Median, "0.00")),
     ];
 
     /// <summary>The single-lock workload counts hand-offs; the console shows only their cost in cache-line transfers.</summary>
@@ -155,7 +156,7 @@ internal static class ResultTable
         report.Summary.Where(c => c.Shape == shape);
 
     /// <summary>The rows of <paramref name="shape"/>'s table, with the cells of <see cref="ColumnsOf"/>.</summary>
-    internal static IEnumerable<(int Threads, string[] Cells)> Rows(BenchReport report, Shape shape, bool onConsole)
+    private static IEnumerable<(int Threads, string[] Cells)> Rows(BenchReport report, Shape shape, bool onConsole)
     {
         var columns = ColumnsOf(shape, onConsole).ToList();
         return Cells(report, shape).Select(c => (c.Threads, columns.Select(col => col.Cell(c)).ToArray()));

@@ -79,6 +79,18 @@ internal sealed record Sample(
     /// <summary>Elapsed (wall-clock) nanoseconds per hand-off; NaN without a count or without a hand-off.</summary>
     public double NsPerHandoff => Handoffs is > 0 ? ElapsedSeconds * 1e9 / Handoffs.Value : double.NaN;
 
+    /// <summary>
+    /// The longest sampled acquisition latency over the bypass bound of the QSpin mode this sample ran
+    /// in (<see cref="Fairness.BypassBound"/>), for a mode whose bound is positive (paravirt); NaN for
+    /// the others (native's bound is zero, test-and-set has none) and for the other locks. The latency
+    /// includes the wait behind the FIFO predecessors, which the bound does not limit, so a value above
+    /// 1 does not mean that the bound was broken.
+    /// </summary>
+    public double WorstWaitOverBound =>
+        Enum.TryParse(Mode, out QSpinMode mode) && Fairness.BypassBound(mode) is { } bound && bound > TimeSpan.Zero && Latency.Samples > 0
+            ? Latency.MaxNs / bound.TotalNanoseconds
+            : double.NaN;
+
     /// <summary>Process CPU time per acquisition, in nanoseconds.</summary>
     public double CpuNsPerAcquisition => Acquisitions > 0 ? CpuSeconds * 1e9 / Acquisitions : double.PositiveInfinity;
 }

@@ -64,6 +64,15 @@ public sealed partial class BenchEndToEndTests : IDisposable
         // The default critical section has lines, so every cell counted its hand-offs.
         Assert.All(root.GetProperty("samples").EnumerateArray(), r => Assert.Equal(JsonValueKind.Number, r.GetProperty("sample").GetProperty("handoffs").ValueKind));
 
+        // Worst wait / bound: a number for paravirt (the one mode with a positive bound), none for the others.
+        double WorstOverBound(string name) => root.GetProperty("summary").EnumerateArray().First(c => c.GetProperty("lock").GetString() == name)
+            .GetProperty("figures").GetProperty("worst_wait_over_bound").GetProperty("median") is var m && m.ValueKind == JsonValueKind.Number
+            ? m.GetDouble()
+            : double.Parse(m.GetString()!, System.Globalization.CultureInfo.InvariantCulture); // "NaN" or "Infinity"
+        Assert.True(WorstOverBound("qspin-paravirt") > 0);
+        Assert.True(double.IsNaN(WorstOverBound("qspin-native")));
+        Assert.True(double.IsNaN(WorstOverBound("lock")));
+
         // Each QSpin contender ran in a process of its own mode.
         var modes = root.GetProperty("contenders").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("mode").GetString());
         Assert.Equal("Native", modes["qspin-native"]);
