@@ -80,7 +80,7 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
     /// <summary>Seconds the run should take: the cells plus each worker's start and warm-up.</summary>
     public double Estimate() =>
         settings.CellCount * (settings.DurationSeconds + 0.02) + settings.Locks.Length * (0.5 + settings.WarmupSeconds)
-        + CacheLineFloor.Measurements * 2.0 * settings.FloorRounds * 100e-9;
+        + CacheLineFloor.Settle.TotalSeconds + CacheLineFloor.Measurements * 2.0 * settings.FloorRounds * 100e-9;
 
     private void Measure(List<RepeatedSample> samples, List<string> errors, Dictionary<string, ContenderInfo> infos, CancellationToken cancel)
     {
@@ -175,6 +175,8 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
         if (settings.Locks.FirstOrDefault(c => workers.ContainsKey(c.Name)) is not { } first) return FloorInfo.Absent(rounds, "no worker started");
         var w = workers[first.Name];
         var request = new FloorRequest(rounds, CacheLineFloor.Measurements);
+        cancel.WaitHandle.WaitOne(CacheLineFloor.Settle);
+        cancel.ThrowIfCancellationRequested();
         // The worker stops each measurement after CacheLineFloor.Limit and says so; this is for a worker that hangs.
         var timeout = StartTimeout + CacheLineFloor.Limit * request.Times;
         try
