@@ -1,26 +1,39 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using QSpin.Cli.Locks;
 
 namespace QSpin.Cli.Bench;
 
+/// <summary>A figure of one sample; <paramref name="floorNs"/> is the run's cache-line floor (<see cref="FloorInfo"/>'s median), NaN when it has none.</summary>
+internal delegate double Figure(Sample sample, double floorNs);
+
 /// <summary>One figure of a cell, as the CSV, the tables and the plots name and read it.</summary>
-internal sealed record Metric(string Column, string Title, string Unit, Func<Sample, double> Of);
+internal sealed record Metric(string Column, string Title, string Unit, Figure Of);
 
 /// <summary>The figures reported per contender and thread count, in column order.</summary>
 internal static class Metrics
 {
-    public static readonly Metric Throughput = new("acq_per_sec", "throughput", "acquisitions/s", s => s.AcquisitionsPerSecond);
-    public static readonly Metric Jain = new("jain", "fairness (Jain)", "", s => s.Jain);
-    public static readonly Metric MaxMin = new("max_min", "max/min", "", s => s.MaxMin);
-    public static readonly Metric CpuPerAcquisition = new("cpu_ns_per_acq", "CPU per acquisition", "ns", s => s.CpuNsPerAcquisition);
-    public static readonly Metric CpuShare = new("cpu_share", "CPU share", "", s => s.CpuShare);
-    public static readonly Metric P50 = new("p50_ns", "p50 latency", "ns", s => s.Latency.P50Ns);
-    public static readonly Metric P99 = new("p99_ns", "p99 latency", "ns", s => s.Latency.P99Ns);
-    public static readonly Metric P999 = new("p999_ns", "p99.9 latency", "ns", s => s.Latency.P999Ns);
-    public static readonly Metric Max = new("max_ns", "max latency", "ns", s => s.Latency.MaxNs);
-    public static readonly Metric BytesPerLock = new("bytes_per_lock", "bytes per lock", "B", s => s.BytesPerLock ?? double.NaN);
+    public static readonly Metric Throughput = new("acq_per_sec", "throughput", "acquisitions/s", (s, _) => s.AcquisitionsPerSecond);
+    public static readonly Metric Jain = new("jain", "fairness (Jain)", "", (s, _) => s.Jain);
+    public static readonly Metric MaxMin = new("max_min", "max/min", "", (s, _) => s.MaxMin);
+    public static readonly Metric CpuPerAcquisition = new("cpu_ns_per_acq", "CPU per acquisition", "ns", (s, _) => s.CpuNsPerAcquisition);
+    public static readonly Metric CpuShare = new("cpu_share", "CPU share", "", (s, _) => s.CpuShare);
+    public static readonly Metric P50 = new("p50_ns", "p50 latency", "ns", (s, _) => s.Latency.P50Ns);
+    public static readonly Metric P99 = new("p99_ns", "p99 latency", "ns", (s, _) => s.Latency.P99Ns);
+    public static readonly Metric P999 = new("p999_ns", "p99.9 latency", "ns", (s, _) => s.Latency.P999Ns);
+    public static readonly Metric Max = new("max_ns", "max latency", "ns", (s, _) => s.Latency.MaxNs);
+    public static readonly Metric BytesPerLock = new("bytes_per_lock", "bytes per lock", "B", (s, _) => s.BytesPerLock ?? double.NaN);
+    public static readonly Metric HandoffsPerAcquisition = new("handoffs_per_acq", "hand-offs per acquisition", "", (s, _) => s.HandoffsPerAcquisition);
+    public static readonly Metric NsPerHandoff = new("ns_per_handoff", "time per hand-off", "ns", (s, _) => s.NsPerHandoff);
 
-    public static readonly IReadOnlyList<Metric> All = [Throughput, Jain, MaxMin, CpuPerAcquisition, CpuShare, P50, P99, P999, Max, BytesPerLock];
+    /// <summary>Time per hand-off over the run's one-way cache-line transfer time: how many transfers' worth each hand-off costs.</summary>
+    public static readonly Metric HandoffOverFloor = new("handoff_over_floor", "hand-off / floor", "", (s, floorNs) => s.NsPerHandoff / floorNs);
+
+    /// <summary>Max latency over the mode's bypass bound: QSpin contenders in a mode with a positive bound only.</summary>
+    public static readonly Metric WorstWaitOverBound = new("worst_wait_over_bound", "worst wait / bound", "", (s, _) => s.WorstWaitOverBound);
+
+    public static readonly IReadOnlyList<Metric> All =
+        [Throughput, Jain, MaxMin, CpuPerAcquisition, CpuShare, P50, P99, P999, Max, BytesPerLock, HandoffsPerAcquisition, NsPerHandoff, HandoffOverFloor, WorstWaitOverBound];
 }
 
 /// <summary>One cell (contender, thread count, sizes) over its repetitions: the median and spread of every metric.</summary>
@@ -45,11 +58,11 @@ internal sealed record CellSummary(
 
     public Spread this[Metric m] => Figures[m.Column];
 
-    /// <summary>Summarises the samples of one cell.</summary>
-    public static CellSummary Of(IReadOnlyList<Sample> samples)
+    /// <summary>Summarises the samples of one cell; <paramref name="floorNs"/> is the run's cache-line floor (NaN: none).</summary>
+    public static CellSummary Of(IReadOnlyList<Sample> samples, double floorNs = double.NaN)
     {
         var first = samples[0];
-        var figures = Metrics.All.ToDictionary(m => m.Column, m => Statistics.Summarize(samples.Select(m.Of)));
+        var figures = Metrics.All.ToDictionary(m => m.Column, m => Statistics.Summarize(samples.Select(s => m.Of(s, floorNs))));
         bool? exclusive = samples.All(s => s.MutualExclusionHeld is null) ? null : samples.All(s => s.MutualExclusionHeld != false);
         return new CellSummary(first.Lock, first.Threads, first.CsLines, first.PrivateWork, samples.Count, figures, exclusive)
         {
@@ -71,6 +84,25 @@ internal sealed record MachineInfo(int Cpus, string Os, string Runtime, string A
     public string? LoadAverageBefore { get; init; }
 
     public string? LoadAverageAfter { get; init; }
+}
+
+/// <summary>
+/// The run's cache-line floor (<see cref="CacheLineFloor"/>): the one-way transfer time of each
+/// measurement, in nanoseconds, or why there is none (<see cref="Skipped"/>).
+/// </summary>
+internal sealed record FloorInfo(int Rounds, IReadOnlyList<double> OneWayNs, string? Skipped)
+{
+    /// <summary>A floor that was not measured, and why.</summary>
+    public static FloorInfo Absent(int rounds, string why) => new(rounds, [], why);
+
+    /// <summary>The median of the measurements, with their min and max (NaN when skipped).</summary>
+    public Spread OneWay => Statistics.Summarize(OneWayNs);
+
+    /// <summary>The one line the console header and results.md show.</summary>
+    public string Describe() => Skipped is not null
+        ? $"cache-line floor: not measured ({Skipped})"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"cache-line floor: one-way transfer {OneWay.Median:0.0} ns (median of {OneWayNs.Count}: {OneWay.Min:0.0}-{OneWay.Max:0.0} ns; {Rounds:N0} round trips each)");
 }
 
 /// <summary>The settings recorded in results.json.</summary>
@@ -100,6 +132,13 @@ internal sealed record BenchReport(
     IReadOnlyList<RepeatedSample> Samples,
     IReadOnlyList<string> Errors)
 {
+    /// <summary>The cache-line floor measured before the first cell; null in reports made without one (tests).</summary>
+    public FloorInfo? Floor { get; init; }
+
+    /// <summary>The floor's median one-way time, in nanoseconds, as the figures take it; NaN when there is none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double FloorNs => Floor?.OneWay.Median ?? double.NaN;
+
     public const string SchemaName = "qspin-bench/1";
 
     /// <summary>The machine this process runs on.</summary>
@@ -125,13 +164,13 @@ internal sealed record BenchReport(
         }
     }
 
-    /// <summary>Summaries per cell, in the order: sizes, thread count, contender (registry order).</summary>
-    public static IReadOnlyList<CellSummary> Summarize(IEnumerable<RepeatedSample> samples, IReadOnlyList<string> lockOrder) =>
+    /// <summary>Summaries per cell, in the order: sizes, thread count, contender (registry order); <paramref name="floorNs"/> as for <see cref="CellSummary.Of"/>.</summary>
+    public static IReadOnlyList<CellSummary> Summarize(IEnumerable<RepeatedSample> samples, IReadOnlyList<string> lockOrder, double floorNs = double.NaN) =>
         [.. samples.Select(r => r.Sample)
             .GroupBy(s => (s.CsLines, s.PrivateWork, s.Buckets, s.Keys, s.Threads, s.Lock))
             .OrderBy(g => g.Key.CsLines).ThenBy(g => g.Key.PrivateWork).ThenBy(g => g.Key.Buckets).ThenBy(g => g.Key.Keys).ThenBy(g => g.Key.Threads)
             .ThenBy(g => IndexOf(lockOrder, g.Key.Lock))
-            .Select(g => CellSummary.Of([.. g]))];
+            .Select(g => CellSummary.Of([.. g], floorNs))];
 
     private static int IndexOf(IReadOnlyList<string> order, string name)
     {

@@ -4,8 +4,8 @@ using Spectre.Console;
 namespace QSpin.Cli.Bench;
 
 /// <summary>
-/// Runs a whole <c>qspin bench</c>: starts one worker process per contender and warms it up, runs
-/// every cell with a live progress bar, then writes the results (CSV, JSON, Markdown, plots) into a
+/// Runs a whole <c>qspin bench</c>: starts one worker process per contender and warms it up, measures
+/// the cache-line floor in one of them, runs every cell with a live progress bar, then writes the results (CSV, JSON, Markdown, plots) into a
 /// temporary folder, shows the tables and renames the folder into place. When cancelled (Ctrl+C) the
 /// cell under way is dropped, and what finished is written to <c>NAME-partial</c>, marked partial.
 /// </summary>
@@ -13,6 +13,9 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
 {
     /// <summary>Worker start-up (process start and runtime load), generous for a loaded CI machine.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The cache-line floor, once measured (or skipped).</summary>
+    private FloorInfo? _floor;
 
     public int Run(CancellationToken cancel)
     {
@@ -52,12 +55,16 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
             foreach (var (repeat, s) in samples.Where(r => r.Sample.MutualExclusionHeld == false))
                 errors.Add($"{s.Lock}, {s.Threads} threads, run {repeat}: mutual exclusion violated (the shared counter lost updates)");
 
+            var floor = _floor ?? FloorInfo.Absent(settings.FloorRounds, "the run was interrupted before it");
             var report = new BenchReport(
                 BenchReport.SchemaName, interruption is null, interruption, command, started, DateTimeOffset.Now,
                 BenchReport.ThisMachine() with { LoadAverageBefore = loadBefore, LoadAverageAfter = BenchReport.LoadAverage() }, Describe(settings),
                 [.. settings.Locks.Select(c => infos.GetValueOrDefault(c.Name) ?? new ContenderInfo(c.Name, c.Kind, c.Description, null, null, null))],
-                BenchReport.Summarize(samples, [.. settings.Locks.Select(c => c.Name)]),
-                samples, errors);
+                BenchReport.Summarize(samples, [.. settings.Locks.Select(c => c.Name)], floor.OneWay.Median),
+                samples, errors)
+            {
+                Floor = floor,
+            };
 
             if (infos.Count > 0) console.MarkupLineInterpolated($"worker priority: {string.Join(", ", infos.Values.Select(i => i.Priority).Distinct())}");
             if (report.Summary.Count > 0) ResultTable.Write(console, report);
@@ -71,7 +78,9 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
     }
 
     /// <summary>Seconds the run should take: the cells plus each worker's start and warm-up.</summary>
-    public double Estimate() => settings.CellCount * (settings.DurationSeconds + 0.02) + settings.Locks.Length * (0.5 + settings.WarmupSeconds);
+    public double Estimate() =>
+        settings.CellCount * (settings.DurationSeconds + 0.02) + settings.Locks.Length * (0.5 + settings.WarmupSeconds)
+        + CacheLineFloor.Settle.TotalSeconds + CacheLineFloor.Measurements * 2.0 * settings.FloorRounds * 100e-9;
 
     private void Measure(List<RepeatedSample> samples, List<string> errors, Dictionary<string, ContenderInfo> infos, CancellationToken cancel)
     {
@@ -109,6 +118,9 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
                     }
                     starting.Increment(1);
                 }
+                starting.Description = "measuring the cache-line floor";
+                _floor = MeasureFloor(workers, errors, cancel);
+                console.MarkupLineInterpolated($"{_floor.Describe()}");
                 starting.Description = "workers ready";
 
                 var cells = ctx.AddTask("measuring", maxValue: settings.CellCount);
@@ -153,6 +165,34 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
     }
 
     /// <summary>
+    /// The cache-line floor, in the first worker that started (after every warm-up, so nothing else
+    /// runs): skipped on one core. A worker that fails it is dropped, as after a failed cell.
+    /// </summary>
+    private FloorInfo MeasureFloor(Dictionary<string, WorkerProcess> workers, List<string> errors, CancellationToken cancel)
+    {
+        int rounds = settings.FloorRounds;
+        if (CacheLineFloor.SkipReason(Environment.ProcessorCount) is { } why) return FloorInfo.Absent(rounds, why);
+        if (settings.Locks.FirstOrDefault(c => workers.ContainsKey(c.Name)) is not { } first) return FloorInfo.Absent(rounds, "no worker started");
+        var w = workers[first.Name];
+        var request = new FloorRequest(rounds, CacheLineFloor.Measurements);
+        cancel.WaitHandle.WaitOne(CacheLineFloor.Settle);
+        cancel.ThrowIfCancellationRequested();
+        // The worker stops each measurement after CacheLineFloor.Limit and says so; this is for a worker that hangs.
+        var timeout = StartTimeout + CacheLineFloor.Limit * request.Times;
+        try
+        {
+            return new FloorInfo(rounds, w.MeasureFloor(request, timeout, cancel), null);
+        }
+        catch (WorkerFailedException e)
+        {
+            errors.Add("cache-line floor: " + e.Message);
+            workers.Remove(first.Name);
+            w.Dispose();
+            return FloorInfo.Absent(rounds, "its worker failed");
+        }
+    }
+
+    /// <summary>
     /// Warm-up: one run with twice as many threads as cores, so that the lock's out-of-line paths
     /// (queueing, and in paravirt mode parking) run long enough for the JIT to compile them at Tier 1.
     /// The measured loop itself is compiled optimised on first use.
@@ -179,7 +219,7 @@ internal sealed class BenchRunner(BenchSettings settings, IAnsiConsole console, 
     {
         File.WriteAllText(folder.PathOf("results.json"), JsonSerializer.Serialize(report, BenchJson.File));
         File.WriteAllText(folder.PathOf("results.csv"), CsvReport.Summary(report.Summary));
-        File.WriteAllText(folder.PathOf("samples.csv"), CsvReport.Samples(report.Samples));
+        File.WriteAllText(folder.PathOf("samples.csv"), CsvReport.Samples(report.Samples, report.FloorNs));
         File.WriteAllText(folder.PathOf("results.md"), ResultTable.Markdown(report));
         if (report.Summary.Count > 0) Plots.WriteAll(report, folder.TempPath);
         if (!report.Complete) File.WriteAllText(folder.PathOf("PARTIAL"), report.Interruption + "\n");

@@ -33,6 +33,9 @@ internal sealed record BenchSettings
     /// <summary>How the loop calls the lock (hidden option; the default inlines).</summary>
     public Dispatch Dispatch { get; init; } = Dispatch.Struct;
 
+    /// <summary>Round trips per measurement of the cache-line floor (<see cref="CacheLineFloor"/>).</summary>
+    public int FloorRounds { get; init; } = CacheLineFloor.DefaultRounds;
+
     /// <summary>What is measured: one lock, or a table of locks.</summary>
     public BenchWorkload Workload { get; init; } = BenchWorkload.Single;
 
@@ -90,6 +93,7 @@ internal sealed record BenchSettings
         DurationSeconds = 0.05,
         Repeat = 1,
         WarmupSeconds = 0.02,
+        FloorRounds = CacheLineFloor.QuickRounds,
         Quick = true,
     };
 

@@ -36,14 +36,15 @@ internal static class CsvReport
         return sb.ToString();
     }
 
-    public static string Samples(IEnumerable<RepeatedSample> samples)
+    /// <summary>samples.csv; <paramref name="floorNs"/> is the run's cache-line floor, for the figures relative to it (NaN: none).</summary>
+    public static string Samples(IEnumerable<RepeatedSample> samples, double floorNs = double.NaN)
     {
         var sb = new StringBuilder();
         Row(sb, SampleColumns);
         foreach (var (repeat, s) in samples)
         {
             Row(sb, [s.Lock, s.Mode ?? "", N(s.Threads), N(s.CsLines), N(s.PrivateWork), N(s.Buckets), Keys(s.Buckets, s.Keys), N(repeat), N(s.ElapsedSeconds), N(s.Acquisitions),
-                N(s.CpuSeconds), N(s.Latency.Samples), .. Metrics.All.Select(m => N(m.Of(s))), Flag(s.MutualExclusionHeld),
+                N(s.CpuSeconds), N(s.Latency.Samples), .. Metrics.All.Select(m => N(m.Of(s, floorNs))), Flag(s.MutualExclusionHeld),
                 string.Join(' ', s.PerThread)]);
         }
         return sb.ToString();

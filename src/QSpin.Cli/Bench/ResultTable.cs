@@ -7,18 +7,44 @@ namespace QSpin.Cli.Bench;
 /// <summary>
 /// The results as tables: one row per contender and thread count with the medians (and the throughput's
 /// min-max spread), plus the key ratios between QSpin's modes and .NET's locks. Rendered on the terminal
-/// with Spectre.Console and as Markdown (results.md) for docs.
+/// with Spectre.Console and as Markdown (results.md) for docs; results.md has a few more columns.
 /// </summary>
 internal static class ResultTable
 {
-    private static readonly string[] Header =
-        ["threads", "lock", "Macq/s", "spread", "Jain", "max/min", "CPU ns/acq", "CPU use", "p50", "p99", "p99.9", "max"];
+    /// <summary>One column of the results tables: its header, its cell, and whether the console shows it too (results.md shows every column).</summary>
+    private sealed record Column(string Header, Func<CellSummary, string> Cell, bool OnConsole = true);
 
-    /// <summary>Columns wide enough for every row of the tables, so that a redirected terminal does not wrap them.</summary>
-    public const int Width = 160;
+    /// <summary>The columns of every table.</summary>
+    private static readonly Column[] Common =
+    [
+        new("threads", c => c.Threads.ToString(CultureInfo.InvariantCulture)),
+        new("lock", c => c.Lock + (c.MutualExclusionHeld == false ? " (EXCLUSION VIOLATED)" : "")),
+        new("Macq/s", c => Millions(c[Metrics.Throughput].Median)),
+        new("spread", c => Percent(c[Metrics.Throughput].Relative)),
+        new("Jain", c => Fixed(c[Metrics.Jain].Median, "0.000")),
+        new("max/min", c => Fixed(c[Metrics.MaxMin].Median, "0.00")),
+        new("CPU ns/acq", c => Fixed(c[Metrics.CpuPerAcquisition].Median, "0")),
+        new("CPU use", c => Percent(c[Metrics.CpuShare].Median)),
+        new("p50", c => Nanoseconds(c[Metrics.P50].Median)),
+        new("p99", c => Nanoseconds(c[Metrics.P99].Median)),
+        new("p99.9", c => Nanoseconds(c[Metrics.P999].Median)),
+        new("max", c => Nanoseconds(c[Metrics.Max].Median)),
+        new("worst/bound", c => Fixed(c[Metrics.WorstWaitOverBound].Median, "0.00")),
+    ];
+
+    /// <summary>The single-lock workload counts hand-offs; the console shows only their cost in cache-line transfers.</summary>
+    private static readonly Column[] Handoffs =
+    [
+        new("hand-offs/acq", c => Fixed(c[Metrics.HandoffsPerAcquisition].Median, "0.000"), OnConsole: false),
+        new("ns/hand-off", c => Fixed(c[Metrics.NsPerHandoff].Median, "0"), OnConsole: false),
+        new("hand-off/floor", c => Fixed(c[Metrics.HandoffOverFloor].Median, "0.0")),
+    ];
 
     /// <summary>The striped workload's tables add the measured bytes per lock.</summary>
-    private static readonly string[] StripedHeader = [.. Header, "B/lock"];
+    private static readonly Column BytesPerLock = new("B/lock", c => Fixed(c[Metrics.BytesPerLock].Median, "0.0"));
+
+    /// <summary>Columns wide enough for every row of the tables, so that a redirected terminal does not wrap them.</summary>
+    public const int Width = 180;
 
     private static readonly string[] RatioHeader =
         ["threads", "paravirt / native", "paravirt / lock", "paravirt / best .NET", "native / best .NET", "native Jain", "paravirt Jain"];
@@ -43,9 +69,9 @@ internal static class ResultTable
         {
             var table = new Table().Border(TableBorder.Rounded)
                 .Title($"{shape.Title}; medians of {report.RepeatsText(Cells(report, shape))}");
-            foreach (string h in HeaderOf(shape)) table.AddColumn(new TableColumn(new Text(h)).RightAligned().NoWrap());
+            foreach (string h in HeaderOf(shape, onConsole: true)) table.AddColumn(new TableColumn(new Text(h)).RightAligned().NoWrap());
             int lastThreads = -1;
-            foreach (var row in Rows(report, shape))
+            foreach (var row in Rows(report, shape, onConsole: true))
             {
                 if (lastThreads >= 0 && row.Threads != lastThreads) table.AddEmptyRow();
                 lastThreads = row.Threads;
@@ -90,11 +116,16 @@ internal static class ResultTable
     public static string Markdown(BenchReport report)
     {
         var sb = new StringBuilder();
+        if (report.Floor is { } floor)
+        {
+            string line = floor.Describe();
+            sb.Append(char.ToUpperInvariant(line[0])).Append(line[1..]).Append(".\n\n");
+        }
         foreach (Shape shape in report.Shapes())
         {
             string title = shape.Title;
             sb.Append(CultureInfo.InvariantCulture, $"### {char.ToUpperInvariant(title[0])}{title[1..]} (medians of {report.RepeatsText(Cells(report, shape))})\n\n");
-            MarkdownTable(sb, HeaderOf(shape), Rows(report, shape).Select(r => r.Cells));
+            MarkdownTable(sb, HeaderOf(shape, onConsole: false), Rows(report, shape, onConsole: false).Select(r => r.Cells));
             var ratios = RatioRows(report, shape).ToList();
             if (ratios.Count == 0) continue;
             string ratioTitle = RatioTitleOf(shape);
@@ -113,29 +144,23 @@ internal static class ResultTable
         sb.Append('\n');
     }
 
-    private static string[] HeaderOf(Shape shape) => shape.IsStriped ? StripedHeader : Header;
+    /// <summary>The columns of <paramref name="shape"/>'s table: on the console, or in results.md (all of them).</summary>
+    private static IEnumerable<Column> ColumnsOf(Shape shape, bool onConsole) =>
+        Common.Concat(shape.IsStriped ? [BytesPerLock] : Handoffs).Where(c => c.OnConsole || !onConsole);
+
+    private static string[] HeaderOf(Shape shape, bool onConsole) => [.. ColumnsOf(shape, onConsole).Select(c => c.Header)];
 
     private static string[] RatioHeaderOf(Shape shape) => shape.IsStriped ? StripedRatioHeader : RatioHeader;
 
     private static IEnumerable<CellSummary> Cells(BenchReport report, Shape shape) =>
         report.Summary.Where(c => c.Shape == shape);
 
-    private static IEnumerable<(int Threads, string[] Cells)> Rows(BenchReport report, Shape shape) =>
-        Cells(report, shape).Select(c => (c.Threads, (string[])[
-            c.Threads.ToString(CultureInfo.InvariantCulture),
-            c.Lock + (c.MutualExclusionHeld == false ? " (EXCLUSION VIOLATED)" : ""),
-            Millions(c[Metrics.Throughput].Median),
-            Percent(c[Metrics.Throughput].Relative),
-            Fixed(c[Metrics.Jain].Median, "0.000"),
-            Fixed(c[Metrics.MaxMin].Median, "0.00"),
-            Fixed(c[Metrics.CpuPerAcquisition].Median, "0"),
-            Percent(c[Metrics.CpuShare].Median),
-            Nanoseconds(c[Metrics.P50].Median),
-            Nanoseconds(c[Metrics.P99].Median),
-            Nanoseconds(c[Metrics.P999].Median),
-            Nanoseconds(c[Metrics.Max].Median),
-            .. shape.IsStriped ? [Fixed(c[Metrics.BytesPerLock].Median, "0.0")] : Array.Empty<string>(),
-        ]));
+    /// <summary>The rows of <paramref name="shape"/>'s table, with the cells of <see cref="ColumnsOf"/>.</summary>
+    private static IEnumerable<(int Threads, string[] Cells)> Rows(BenchReport report, Shape shape, bool onConsole)
+    {
+        var columns = ColumnsOf(shape, onConsole).ToList();
+        return Cells(report, shape).Select(c => (c.Threads, columns.Select(col => col.Cell(c)).ToArray()));
+    }
 
     /// <summary>What the key-ratio cells are.</summary>
     public const string RatioTitle = "key ratios of throughput: median over repetitions of the ratio within each repetition (min-max); Jain: median";

@@ -26,6 +26,11 @@ internal sealed record Latency(long Samples, long P50Ns, long P99Ns, long P999Ns
 /// </param>
 /// <param name="Buckets">Striped workload: locks in the table (0: the single-lock workload).</param>
 /// <param name="Keys">Striped workload: how keys were drawn.</param>
+/// <param name="Handoffs">
+/// Acquisitions by another thread than the one before (the run's first acquisition is none), summed
+/// over the threads; null when the critical section is empty (<see cref="CsLines"/> 0) or in the
+/// striped workload, where there is no one line to keep the last owner in.
+/// </param>
 /// <param name="BytesPerLock">
 /// Striped workload: bytes the table of locks allocated (<see cref="GC.GetAllocatedBytesForCurrentThread"/>
 /// around its creation) over <see cref="Buckets"/>; null for the single-lock workload.
@@ -45,7 +50,8 @@ internal sealed record Sample(
     IReadOnlyDictionary<string, long>? LockEvents = null,
     int Buckets = 0,
     KeyPattern Keys = KeyPattern.Uniform,
-    double? BytesPerLock = null)
+    double? BytesPerLock = null,
+    long? Handoffs = null)
 {
     /// <summary>What the sample's table and plots group it by.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -66,6 +72,24 @@ internal sealed record Sample(
     /// or when other work on the machine took the cores (then every figure of the run is noisy).
     /// </summary>
     public double CpuShare => ElapsedSeconds > 0 ? CpuSeconds / (ElapsedSeconds * Math.Min(Threads, Environment.ProcessorCount)) : double.NaN;
+
+    /// <summary>Hand-offs over acquisitions: 0 when one thread kept the lock, near 1 when the lock changed hands every time; NaN without a count.</summary>
+    public double HandoffsPerAcquisition => Handoffs is { } h && Acquisitions > 0 ? (double)h / Acquisitions : double.NaN;
+
+    /// <summary>Elapsed (wall-clock) nanoseconds per hand-off; NaN without a count or without a hand-off.</summary>
+    public double NsPerHandoff => Handoffs is > 0 ? ElapsedSeconds * 1e9 / Handoffs.Value : double.NaN;
+
+    /// <summary>
+    /// The longest sampled acquisition latency over the bypass bound of the QSpin mode this sample ran
+    /// in (<see cref="Fairness.BypassBound"/>), for a mode whose bound is positive (paravirt); NaN for
+    /// the others (native's bound is zero, test-and-set has none) and for the other locks. The latency
+    /// includes the wait behind the FIFO predecessors, which the bound does not limit, so a value above
+    /// 1 does not mean that the bound was broken.
+    /// </summary>
+    public double WorstWaitOverBound =>
+        Enum.TryParse(Mode, out QSpinMode mode) && Fairness.BypassBound(mode) is { } bound && bound > TimeSpan.Zero && Latency.Samples > 0
+            ? Latency.MaxNs / bound.TotalNanoseconds
+            : double.NaN;
 
     /// <summary>Process CPU time per acquisition, in nanoseconds.</summary>
     public double CpuNsPerAcquisition => Acquisitions > 0 ? CpuSeconds * 1e9 / Acquisitions : double.PositiveInfinity;

@@ -8,7 +8,7 @@ namespace QSpin.Cli.Bench;
 /// <c>qspin bench-worker --lock NAME</c> (hidden): the child process that <c>qspin bench</c> starts once per
 /// contender, with QSPIN_MODE set for QSpin contenders, since the mode is fixed per process. It writes
 /// a <see cref="WorkerHello"/> line, then reads one <see cref="WorkerRequest"/> per line from standard
-/// input and answers each with one <see cref="WorkerReply"/> line on standard output, until standard
+/// input (a cell to measure, or once per run the cache-line floor) and answers each with one <see cref="WorkerReply"/> line on standard output, until standard
 /// input closes. Ctrl+C is left to the parent, which stops the worker by closing its input or killing it.
 /// </summary>
 internal static class WorkerCommand
@@ -58,9 +58,13 @@ internal static class WorkerCommand
             WorkerReply reply;
             try
             {
-                var request = JsonSerializer.Deserialize<WorkerRequest>(line, BenchJson.Line)
-                    ?? throw new InvalidDataException("empty request");
-                reply = new WorkerReply(contender.Run(request.Spec) with { Lock = contender.Name, Mode = mode }, null);
+                var request = JsonSerializer.Deserialize<WorkerRequest>(line, BenchJson.Line);
+                reply = request switch
+                {
+                    { Floor: { } floor } => new WorkerReply(null, null, CacheLineFloor.Measure(floor.Rounds, floor.Times)),
+                    { Spec: { } spec } => new WorkerReply(contender.Run(spec) with { Lock = contender.Name, Mode = mode }, null),
+                    _ => throw new InvalidDataException("empty request"),
+                };
             }
             catch (Exception e)
             {

@@ -68,21 +68,28 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>Runs one measurement. Throws <see cref="OperationCanceledException"/> (the worker is killed) when cancelled, <see cref="WorkerFailedException"/> on a failure or time-out.</summary>
-    public Sample Run(WorkloadSpec spec, TimeSpan timeout, CancellationToken cancel)
+    public Sample Run(WorkloadSpec spec, TimeSpan timeout, CancellationToken cancel) =>
+        Ask(new WorkerRequest(spec), timeout, cancel, $"{spec.Threads} threads").Sample ?? throw Failure("sent no sample");
+
+    /// <summary>Measures the cache-line floor in this worker: the one-way transfer time of each measurement, in nanoseconds. Throws as <see cref="Run"/>.</summary>
+    public double[] MeasureFloor(FloorRequest floor, TimeSpan timeout, CancellationToken cancel) =>
+        Ask(new WorkerRequest(null, floor), timeout, cancel, "cache-line floor").FloorNs ?? throw Failure("sent no floor");
+
+    /// <summary>Sends one request and reads its reply; a reply with an error throws <see cref="WorkerFailedException"/>.</summary>
+    private WorkerReply Ask(WorkerRequest request, TimeSpan timeout, CancellationToken cancel, string what)
     {
         try
         {
-            _process.StandardInput.WriteLine(JsonSerializer.Serialize(new WorkerRequest(spec), BenchJson.Line));
+            _process.StandardInput.WriteLine(JsonSerializer.Serialize(request, BenchJson.Line));
             _process.StandardInput.Flush();
         }
         catch (IOException e)
         {
             throw Failure("is gone: " + e.Message);
         }
-        string line = ReadLine(timeout, cancel, $"{spec.Threads} threads");
-        var reply = JsonSerializer.Deserialize<WorkerReply>(line, BenchJson.Line);
-        if (reply?.Sample is { } sample) return sample;
-        throw Failure(reply?.Error ?? "sent an empty reply");
+        string line = ReadLine(timeout, cancel, what);
+        var reply = JsonSerializer.Deserialize<WorkerReply>(line, BenchJson.Line) ?? throw Failure("sent an empty reply");
+        return reply.Error is { } error ? throw Failure(error) : reply;
     }
 
     /// <summary>Reads one line; on cancellation or time-out the worker is killed, which ends the read.</summary>

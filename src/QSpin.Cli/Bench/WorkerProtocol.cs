@@ -6,11 +6,14 @@ namespace QSpin.Cli.Bench;
 /// <summary>The first line a worker writes: who it is, the lock mode its process selected, and its scheduling priority.</summary>
 internal sealed record WorkerHello(string Lock, int Pid, string? Mode, string? Reason, string Priority);
 
-/// <summary>One line from parent to worker: run this spec once.</summary>
-internal sealed record WorkerRequest(WorkloadSpec Spec);
+/// <summary>One line from parent to worker: run this spec once, or measure the cache-line floor (exactly one of the two).</summary>
+internal sealed record WorkerRequest(WorkloadSpec? Spec, FloorRequest? Floor = null);
 
-/// <summary>One line from worker to parent: the sample, or why there is none.</summary>
-internal sealed record WorkerReply(Sample? Sample, string? Error);
+/// <summary>Measure the cache-line floor (<see cref="CacheLineFloor"/>) <paramref name="Times"/> times, <paramref name="Rounds"/> round trips each.</summary>
+internal sealed record FloorRequest(int Rounds, int Times);
+
+/// <summary>One line from worker to parent: the sample, or the floor's one-way times in nanoseconds, or why there is none.</summary>
+internal sealed record WorkerReply(Sample? Sample, string? Error, double[]? FloorNs = null);
 
 /// <summary>The JSON settings of the worker protocol and of the results file.</summary>
 internal static class BenchJson

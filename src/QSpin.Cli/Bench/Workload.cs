@@ -10,25 +10,33 @@ namespace QSpin.Cli.Bench;
 /// increments one word in each of <see cref="WorkloadSpec.CsLines"/> shared cache lines, releases, and
 /// runs <see cref="WorkloadSpec.PrivateWork"/> steps of private work; after the duration a stop flag
 /// ends every loop. One acquisition in <see cref="WorkloadSpec.SampleEvery"/> is timed with
-/// <see cref="Stopwatch.GetTimestamp"/> into a per-thread HdrHistogram.
+/// <see cref="Stopwatch.GetTimestamp"/> into a per-thread HdrHistogram. The critical section also
+/// counts hand-offs: acquisitions by another thread than the one before.
 /// </summary>
 internal static class Workload
 {
     /// <summary>Longest latency the histograms track; longer waits are recorded as this value.</summary>
     public static readonly long HighestTrackableNs = 60_000_000_000L;
 
-    private const int LongsPerLine = 8;
+    private const int LongsPerLine = CacheLines.LongsPerLine;
+
+    /// <summary>Where in the critical section's first line (the counter's) the last owner's number is kept.</summary>
+    private const int OwnerSlot = 1;
 
     /// <summary>Runs the workload on <paramref name="lck"/>; the loop is compiled for <typeparamref name="TLock"/>, with Enter/Exit inlined.</summary>
     public static Sample Run<TLock>(TLock lck, WorkloadSpec spec)
         where TLock : struct, ILockContender
     {
         var shared = new Shared(spec.CsLines);
-        return Measure(
+        var handoffs = new long[spec.Threads];
+        Sample s = Measure(
             spec,
-            (id, histogram) => Loop(lck, shared, histogram, spec.PrivateWork, spec.SampleEvery - 1, (ulong)id + 1),
+            (id, histogram) => Loop(lck, shared, histogram, spec.PrivateWork, spec.SampleEvery - 1, id + 1, out handoffs[id]),
             () => Volatile.Write(ref shared.Stop, 1L),
             total => spec.CsLines > 0 ? shared.Counter == total : null);
+        // The run's first acquisition found the owner slot at 0, nobody: it was no hand-off. An empty
+        // critical section has no line to keep the owner in, so no count.
+        return spec.CsLines > 0 ? s with { Handoffs = Math.Max(0, handoffs.Sum() - 1) } : s;
     }
 
     /// <summary>
@@ -76,7 +84,8 @@ internal static class Workload
             Statistics.Percentiles(merged), exclusive(total), events);
     }
 
-    /// <summary>One thread's loop; returns its acquisition count.</summary>
+    /// <summary>One thread's loop; returns its acquisition count, and in <paramref name="handoffs"/> how many of them were hand-offs.</summary>
+    /// <param name="self">This thread's number, from 1 (never the owner slot's initial 0): seeds its private work and marks it as the critical section's owner.</param>
     /// <remarks>
     /// Compiled fully optimised on first call (no Tier-0 code, no on-stack replacement), so every run
     /// measures the same machine code. The worker has read the QSpin mode before, so that static
@@ -84,7 +93,7 @@ internal static class Workload
     /// tier up normally; the worker's warm-up runs give them the time.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static long Loop<TLock>(TLock lck, Shared shared, IntHistogram histogram, int privateWork, int sampleMask, ulong seed)
+    private static long Loop<TLock>(TLock lck, Shared shared, IntHistogram histogram, int privateWork, int sampleMask, long self, out long handoffs)
         where TLock : struct, ILockContender
     {
         long[] data = shared.Data;
@@ -92,8 +101,8 @@ internal static class Workload
         int end = begin + shared.Lines * LongsPerLine;
         int stop = shared.StopIndex;
         double nsPerTick = 1e9 / Stopwatch.Frequency;
-        ulong x = seed * 0x9E3779B97F4A7C15UL;
-        long n = 0;
+        ulong x = (ulong)self * 0x9E3779B97F4A7C15UL;
+        long n = 0, h = 0;
         while (Volatile.Read(ref data[stop]) == 0)
         {
             if ((n & sampleMask) == 0)
@@ -101,20 +110,21 @@ internal static class Workload
                 long before = Stopwatch.GetTimestamp();
                 lck.Enter();
                 long waited = Stopwatch.GetTimestamp() - before;
-                CriticalSection(data, begin, end);
+                h += CriticalSection(data, begin, end, self);
                 lck.Exit();
                 histogram.RecordValue(Math.Min((long)(waited * nsPerTick), HighestTrackableNs));
             }
             else
             {
                 lck.Enter();
-                CriticalSection(data, begin, end);
+                h += CriticalSection(data, begin, end, self);
                 lck.Exit();
             }
             x = PrivateWork(x, privateWork);
             n++;
         }
         shared.Sink ^= (long)x; // keeps the private work from being optimised away
+        handoffs = h;
         return n;
     }
 
@@ -122,15 +132,20 @@ internal static class Workload
     /// Increments the first word of each shared cache line; plain, non-atomic: the lock must protect it.
     /// The first line's word, the acquisition counter, is read before and written after the other
     /// lines, so that a thread preempted in between loses another thread's updates: a broken lock is
-    /// caught even when the threads share one core.
+    /// caught even when the threads share one core. The first line also keeps the last owner's number
+    /// (<paramref name="self"/> of the thread before): the owner has that line anyway, so counting
+    /// hand-offs moves no extra line. Returns 1 for a hand-off (another thread was the last owner), else 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CriticalSection(long[] data, int begin, int end)
+    internal static long CriticalSection(long[] data, int begin, int end, long self)
     {
-        if (begin == end) return;
+        if (begin == end) return 0;
         long counter = data[begin];
+        long last = data[begin + OwnerSlot];
         for (int i = begin + LongsPerLine; i < end; i += LongsPerLine) data[i]++;
+        data[begin + OwnerSlot] = self;
         data[begin] = counter + 1;
+        return last != self ? 1 : 0;
     }
 
     /// <summary><paramref name="steps"/> steps of a xorshift64 chain: dependent arithmetic on a register, no memory traffic.</summary>
@@ -150,7 +165,7 @@ internal static class Workload
     /// The state all threads share, in one pinned array: the critical section's cache lines from
     /// <see cref="Base"/> on, 64-byte aligned, then an empty line, then the stop flag on a line of its own.
     /// </summary>
-    private sealed unsafe class Shared
+    private sealed class Shared
     {
         public readonly long[] Data;
         public readonly int Base;
@@ -161,9 +176,7 @@ internal static class Workload
         public Shared(int lines)
         {
             Lines = lines;
-            Data = GC.AllocateArray<long>((lines + 3) * LongsPerLine, pinned: true);
-            nint address = (nint)Unsafe.AsPointer(ref Data[0]);
-            Base = (int)((64 - (address & 63)) & 63) / sizeof(long);
+            (Data, Base) = CacheLines.Allocate(lines + 2);
             StopIndex = Base + (lines + 1) * LongsPerLine;
         }
 

@@ -43,6 +43,7 @@ public sealed partial class BenchEndToEndTests : IDisposable
         Assert.Equal(string.Join(',', CsvReport.SummaryColumns()), summary[0]);
         Assert.Contains("acq_per_sec", summary[0].Split(','));
         Assert.Contains("p999_ns_max", summary[0].Split(','));
+        Assert.Contains("handoff_over_floor_max", summary[0].Split(','));
         Assert.Equal(lockCount * threadCounts, summary.Length - 1);
         Assert.All(summary.Skip(1), row => Assert.EndsWith(",held", row)); // every lock excluded (no lost update)
 
@@ -58,8 +59,19 @@ public sealed partial class BenchEndToEndTests : IDisposable
         Assert.Equal(lockCount * threadCounts, root.GetProperty("summary").GetArrayLength());
         Assert.Equal(lockCount * threadCounts, root.GetProperty("samples").GetArrayLength());
         var first = root.GetProperty("samples")[0].GetProperty("sample");
-        foreach (string p in new[] { "acquisitionsPerSecond", "jain", "maxMin", "cpuNsPerAcquisition", "latency", "perThread", "lockEvents" })
+        foreach (string p in new[] { "acquisitionsPerSecond", "jain", "maxMin", "cpuNsPerAcquisition", "latency", "perThread", "lockEvents", "handoffs", "nsPerHandoff" })
             Assert.True(first.TryGetProperty(p, out _), p);
+        // The default critical section has lines, so every cell counted its hand-offs.
+        Assert.All(root.GetProperty("samples").EnumerateArray(), r => Assert.Equal(JsonValueKind.Number, r.GetProperty("sample").GetProperty("handoffs").ValueKind));
+
+        // Worst wait / bound: a number for paravirt (the one mode with a positive bound), none for the others.
+        double WorstOverBound(string name) => root.GetProperty("summary").EnumerateArray().First(c => c.GetProperty("lock").GetString() == name)
+            .GetProperty("figures").GetProperty("worst_wait_over_bound").GetProperty("median") is var m && m.ValueKind == JsonValueKind.Number
+            ? m.GetDouble()
+            : double.Parse(m.GetString()!, System.Globalization.CultureInfo.InvariantCulture); // "NaN" or "Infinity"
+        Assert.True(WorstOverBound("qspin-paravirt") > 0);
+        Assert.True(double.IsNaN(WorstOverBound("qspin-native")));
+        Assert.True(double.IsNaN(WorstOverBound("lock")));
 
         // Each QSpin contender ran in a process of its own mode.
         var modes = root.GetProperty("contenders").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("mode").GetString());
@@ -68,6 +80,22 @@ public sealed partial class BenchEndToEndTests : IDisposable
         Assert.Equal("TestAndSet", modes["qspin-tas"]);
         Assert.Null(modes["lock"]);
         Assert.All(root.GetProperty("contenders").EnumerateArray(), c => Assert.False(string.IsNullOrEmpty(c.GetProperty("priority").GetString())));
+
+        // The cache-line floor: measured once, in a worker, with --quick's rounds; in the header and results.md.
+        var floor = root.GetProperty("floor");
+        Assert.Equal(CacheLineFloor.QuickRounds, floor.GetProperty("rounds").GetInt32());
+        if (CacheLineFloor.SkipReason(Environment.ProcessorCount) is { } why)
+        {
+            Assert.Equal(why, floor.GetProperty("skipped").GetString());
+        }
+        else
+        {
+            Assert.Equal(JsonValueKind.Null, floor.GetProperty("skipped").ValueKind);
+            Assert.Equal(CacheLineFloor.Measurements, floor.GetProperty("oneWayNs").GetArrayLength());
+            Assert.All(floor.GetProperty("oneWayNs").EnumerateArray(), v => Assert.True(v.GetDouble() > 0));
+        }
+        Assert.Contains("cache-line floor: ", output.ToString());
+        Assert.StartsWith("Cache-line floor: ", File.ReadAllText(Path.Combine(target, "results.md")));
 
         byte[] png = File.ReadAllBytes(Path.Combine(target, "throughput.png"));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
