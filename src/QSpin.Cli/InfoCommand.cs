@@ -24,6 +24,7 @@ internal static class InfoCommand
         o.WriteLine($"hypervisor:  {(QSpinOps.HypervisorPresent ? "present (CPUID)" : X86Base.IsSupported ? "not detected (CPUID)" : "unknown (QSpin reads it with CPUID, on x86 only)")}");
         o.WriteLine($"gc:          {(GCSettings.IsServerGC ? "server" : "workstation")}");
         o.WriteLine($"wait/wake:   {WaitOnAddress.Implementation}");
+        o.WriteLine($"pv unlock:   {(ProcessBarrier.IsReliable ? "store and load, no fence" : "store, full fence, load")} (process-wide barrier: {ProcessBarrier.Description})");
         o.WriteLine($"stats:       {(QSpinStats.Enabled ? "on" : "off")} (QSPIN_STATS=1 or AppContext switch QSpin.Stats; meter and event source \"{QSpinStats.MeterName}\")");
         if (QSpinOps.ConfigurationError is { } error)
         {

@@ -307,6 +307,17 @@ internal static unsafe class Atomic
     }
 
     /// <summary>
+    /// A full fence: no later load moves before an earlier store. x64 <c>lock or [rsp], 0</c>; arm64
+    /// <c>dmb ish</c>. Only where the process-wide barrier cannot be trusted (<see cref="Platform.ProcessBarrier"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FullFence()
+    {
+        TestHooks.Interleave();
+        Interlocked.MemoryBarrier();
+    }
+
+    /// <summary>
     /// The heavy half of an asymmetric Dekker handshake (<see cref="Interlocked.MemoryBarrierProcessWide"/>):
     /// when it returns, every other thread of the process has passed a full fence since it was called,
     /// so a store that thread made before its fence is visible to our loads after this call, and a load

@@ -25,8 +25,9 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     /// The kernel's hybrid unfair trylock, tried before the arrival takes a queue node, with two
     /// changes: it keeps trying also while nobody is queued (the kernel queues at once then), and it
     /// backs off as <see cref="SpinWait"/> does, waiting before each look (exponentially longer spins,
-    /// then yields of the core, never a sleep), as the test-and-set mode does. It takes the locked byte
-    /// whenever it and Pending are both clear, even past a queue or a parked head, and stops when a
+    /// then yields of the core, never a sleep), as the test-and-set mode does. It takes the lock
+    /// whenever the locked byte and Pending are both clear, even past a queue or a parked head (a 16-bit
+    /// CAS, <see cref="TryStealAt"/>), and stops when a
     /// queue head is spinning or keeps Pending (set), or after <see cref="Spin.PvStealSteps"/> back-off
     /// steps, so unfairness stays bounded. Why, with the measurements: docs/design.md ("Paravirt: what
     /// differs from the kernel") and docs/benchmarks.md.
@@ -40,8 +41,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
             if (TestHooks.Enabled) Spin.Pause();
             else backoff.SpinOnce(sleep1Threshold: -1); // first wait, then look: the owner may take the lock again while its lines are hot
             int val = Atomic.LoadRelaxed(ref word); // a peek: the CAS below decides
-            if ((val & LockWord.LockedOrSpinningHead) == 0
-                && Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0) // pairs with ExitParavirt's release store
+            if ((val & LockWord.LockedOrSpinningHead) == 0 && TryStealAt(ref word, val))
             {
                 LockEvents.Inc(LockEvent.PvLockStealing);
                 return true;
@@ -55,10 +55,26 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     /// <summary>One steal attempt: the byte CAS when locked and pending are clear (used without a node).</summary>
     public static bool TryStealOnce(ref int word)
     {
-        bool stolen = (Atomic.LoadRelaxed(ref word) & LockWord.LockedOrSpinningHead) == 0 // a peek: the CAS decides
-            && Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0; // pairs with ExitParavirt's release store
+        int val = Atomic.LoadRelaxed(ref word); // a peek: the CAS decides
+        bool stolen = (val & LockWord.LockedOrSpinningHead) == 0 && TryStealAt(ref word, val);
         LockEvents.IncIf(LockEvent.PvLockStealing, stolen);
         return stolen;
+    }
+
+    /// <summary>
+    /// The steal itself: a 16-bit CAS of locked+pending from the value just read (locked 0, Pending
+    /// clear, Parked as it was) to the same with the lock taken. Not a CAS of the locked byte alone:
+    /// a head may set Pending between the read and the CAS (it became head, or passed the steal
+    /// window), and the steal must then fail (the fairness bound; found by review, the Coyote guard
+    /// of paravirt-3x2-starving-heads catches the byte CAS with a slowed stealer).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryStealAt(ref int word, int seen)
+    {
+        if (TestHooks.Enabled) TestHooks.BetweenStealReadAndCas?.Invoke();
+        if (Seeded.StealsWithByteCas) return Atomic.CompareExchange(ref LockWord.LockedByte(ref word), LockWord.Locked, 0) == 0;
+        ushort low = (ushort)seen;
+        return Atomic.CompareExchange(ref LockWord.LockedPending(ref word), (ushort)(low | LockWord.Locked), low) == low; // pairs with ExitParavirt's release store; fails if Pending or Parked changed
     }
 
     /// <summary>
@@ -196,7 +212,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
             // [S] Parked; barrier; [L] locked   against every unlock's [S] locked = 0; [L] Parked with no
             // fence between: the process-wide barrier gives the unlock's side its fence, so at least one
             // of us sees the other's store (docs/design.md, "The unlock without an atomic").
-            Atomic.MemoryBarrierProcessWide();
+            if (ProcessBarrier.IsReliable) Atomic.MemoryBarrierProcessWide(); // else the unlock fences: our byte CAS is the full fence of this side
             Atomic.StoreRelaxed(&node->State, PvState.Hashed); // a hint: successors see we are not running and park early
             if (Atomic.LoadRelaxed(ref locked) != 0) // held: its unlock is after the barrier, so it will see Parked
             {
@@ -309,15 +325,6 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
         if ((Atomic.LoadRelaxed(ref LockWord.PendingByte(ref word)) & LockWord.ParkedBit) == 0) return;
         if (!TryClearPendingByteBits(ref word, LockWord.ParkedBit)) return;
         if (head != 0) KickHead(head);
-    }
-
-    /// <summary>Exit found the locked byte not held (<paramref name="seen"/>): nothing was changed.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void ThrowNotHeld(ref int word, byte seen)
-    {
-        if (seen == 0) throw new SynchronizationLockException("Exit was called on a lock that is not held.");
-        throw new SynchronizationLockException(
-            $"Exit found a corrupted lock word {LockWord.Describe(Atomic.LoadRelaxed(ref word))}; the lock was left as it was.");
     }
 
     private static void KickHead(int head)

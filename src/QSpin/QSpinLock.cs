@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using QSpin.Platform;
 
 namespace QSpin;
 
@@ -15,9 +16,8 @@ namespace QSpin;
 /// The lock is <b>not reentrant</b>, like a kernel spinlock: a thread that calls <see cref="Enter()"/>
 /// on a lock it already holds waits for itself forever. It is <b>not owner-checked</b>: any thread
 /// may call <see cref="Exit"/>, and a thread that exits a lock another thread holds releases it for
-/// that thread. Misuse that costs nothing to detect is reported: in paravirt mode, <see cref="Exit"/>
-/// on a lock that is not held throws <see cref="SynchronizationLockException"/>; in native and
-/// test-and-set mode the unlock is a single store by design, and exiting a free lock leaves it free.
+/// that thread. In every mode the unlock is a store by design (paravirt adds one load), so exiting a
+/// free lock leaves it free; checked mode (<c>QSPIN_CHECKED=1</c>) reports it.
 /// </para>
 /// <para>
 /// The wait strategy is chosen once per process (<see cref="QSpinOps"/>); the Tier-1 JIT compiles
@@ -128,7 +128,6 @@ public sealed class QSpinLock
     }
 
     /// <summary>Releases the lock.</summary>
-    /// <exception cref="SynchronizationLockException">Paravirt mode only: the lock is not held, or its word is corrupted.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Exit()
     {
@@ -196,7 +195,8 @@ public sealed class QSpinLock
     /// lock word for the slow path. Native and test-and-set: CAS the whole word 0 -> Locked.
     /// Paravirt: CAS only locked+pending (0,0) -> (0,1), whatever the tail: the kernel's hybrid unfair
     /// trylock, tried first instead of after a failed whole-word CAS, so that taking the lock past a
-    /// parked queue head costs one atomic, not two. Pending set (the head is spinning) still stops it.
+    /// queue costs one atomic, not two. Pending set (the head is spinning) stops it, and so does Parked
+    /// (a head is parked, until the unlock claims the bit): then the slow path's steal takes the lock.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int FastPath(QSpinMode mode)
@@ -253,16 +253,15 @@ public sealed class QSpinLock
     /// <summary>
     /// The paravirt unlock, without an atomic: a release store of the locked byte, then a plain load of
     /// Parked, the light half of the handshake whose heavy half is the parking head's process-wide
-    /// barrier (docs/design.md, "The unlock without an atomic"). The load before the store catches an
-    /// Exit of a lock that is not held.
+    /// barrier (docs/design.md, "The unlock without an atomic"). No check that the lock is held: that
+    /// load cost 12 % of an uncontended acquisition (docs/benchmarks.md); checked mode reports it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ExitParavirt()
     {
-        byte held = Atomic.LoadRelaxed(ref LockWord.LockedByte(ref Word)); // misuse check only: the owner's own value
-        if (held != LockWord.Locked) ParavirtSlowPath<NextWordHead>.ThrowNotHeld(ref Word, held);
         if (Seeded.UnlockReadsParkedFirst) { ExitReadingParkedFirst(); return; }
         Atomic.StoreRelease(ref LockWord.LockedByte(ref Word), 0); // pairs with the next owner's CAS
+        if (!ProcessBarrier.IsReliable) Atomic.FullFence(); // folded away where the parking head's process-wide barrier does the job
         if ((Atomic.LoadRelaxed(ref LockWord.PendingByte(ref Word)) & LockWord.ParkedBit) != 0) // after the store in program order, with no fence: the parking head's process-wide barrier orders the pair
             ParavirtSlowPath<NextWordHead>.KickParked(ref Word);
     }

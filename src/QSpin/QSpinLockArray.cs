@@ -175,7 +175,7 @@ public sealed unsafe class QSpinLockArray
 
     /// <summary>Releases lock <paramref name="index"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is out of range.</exception>
-    /// <exception cref="SynchronizationLockException">Paravirt mode only: the lock is not held, or its word is corrupted. In checked mode: the calling thread does not hold it.</exception>
+    /// <exception cref="SynchronizationLockException">In checked mode: the calling thread does not hold it (outside checked mode, exiting a free index leaves it free).</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Exit(int index)
     {

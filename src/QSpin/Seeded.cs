@@ -94,6 +94,13 @@ internal static class Seeded
         get => TestHooks.Is(Mutant.PvUnlockReadsParkedFirst);
     }
 
+    /// <summary><see cref="Mutant.PvStealsWithByteCas"/>: a paravirt steal CASes the locked byte alone.</summary>
+    public static bool StealsWithByteCas
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TestHooks.Is(Mutant.PvStealsWithByteCas);
+    }
+
     /// <summary><see cref="Mutant.PvStarvingHeadAllowsSteals"/>: a starving paravirt head clears Pending when it parks.</summary>
     public static bool StarvingHeadAllowsSteals
     {

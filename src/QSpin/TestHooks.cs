@@ -35,6 +35,9 @@ internal static class TestHooks
     /// <summary>Called before every atomic step of the lock (a scheduling point).</summary>
     public static Action? OnAtomic;
 
+    /// <summary>Called by a paravirt steal between its read of the word and its CAS: a test may stall the stealer there.</summary>
+    public static Action? BetweenStealReadAndCas;
+
     /// <summary>Called in every spin-loop iteration instead of a pause (a controlled yield).</summary>
     public static Action? OnSpin;
 
@@ -105,6 +108,8 @@ internal enum Mutant
     PvUnlockReadsParkedFirst,
     /// <summary>A paravirt queue head that has waited past the steal window still lets arrivals steal while it parks.</summary>
     PvStarvingHeadAllowsSteals,
+    /// <summary>A paravirt steal CASes the locked byte alone, so Pending set after its read of the word does not stop it.</summary>
+    PvStealsWithByteCas,
     /// <summary>The hash table's search looks only at a lock's home line, not as far as records may have been placed.</summary>
     PvHashHomeLineOnly,
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using QSpin.Platform;
 
 namespace QSpin;
 
@@ -17,7 +18,8 @@ internal static class WordLock<THeads> where THeads : struct, IParkedHeads
     /// lock word for the slow path. Native and test-and-set: CAS the whole word 0 -> Locked.
     /// Paravirt: CAS only locked+pending (0,0) -> (0,1), whatever the tail: the kernel's hybrid unfair
     /// trylock, tried first instead of after a failed whole-word CAS, so that taking the lock past a
-    /// parked queue head costs one atomic, not two. Pending set (the head is spinning) still stops it.
+    /// queue costs one atomic, not two. Pending set (the head is spinning) stops it, and so does Parked
+    /// (a head is parked, until the unlock claims the bit): then the slow path's steal takes the lock.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int FastPath(ref int word, QSpinMode mode)
@@ -102,10 +104,9 @@ internal static class WordLock<THeads> where THeads : struct, IParkedHeads
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ExitParavirt(ref int word)
     {
-        byte held = Atomic.LoadRelaxed(ref LockWord.LockedByte(ref word)); // misuse check only: the owner's own value
-        if (held != LockWord.Locked) ParavirtSlowPath<THeads>.ThrowNotHeld(ref word, held);
         if (Seeded.TakesBeforeClaim) { ParavirtSlowPath<THeads>.UnlockTakingFirst(ref word); return; }
         Atomic.StoreRelease(ref LockWord.LockedByte(ref word), 0); // pairs with the next owner's CAS
+        if (!ProcessBarrier.IsReliable) Atomic.FullFence(); // folded away where the parking head's process-wide barrier does the job
         if ((Atomic.LoadRelaxed(ref LockWord.PendingByte(ref word)) & LockWord.ParkedBit) != 0) // after the store in program order, with no fence: the parking head's process-wide barrier orders the pair
             ParavirtSlowPath<THeads>.KickParked(ref word);
     }

@@ -110,6 +110,8 @@ internal static unsafe class CoyoteRunner
         FutexModel.SpuriousOneIn = scenario.SpuriousOneIn;
         FutexModel.Throws = scenario.ParkThrows;
         Preemption.UnlockStall = scenario.UnlockStall;
+        Preemption.StealStall = scenario.StealStall;
+        TestHooks.BetweenStealReadAndCas = Preemption.BetweenStealReadAndCas;
     }
 
     private static void Uninstall()
@@ -124,6 +126,8 @@ internal static unsafe class CoyoteRunner
         FutexModel.SpuriousOneIn = 0;
         FutexModel.Throws = false;
         Preemption.UnlockStall = 0;
+        Preemption.StealStall = 0;
+        TestHooks.BetweenStealReadAndCas = null;
         Coverage.Locks = null;
     }
 

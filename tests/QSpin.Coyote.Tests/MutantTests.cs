@@ -78,6 +78,10 @@ public class MutantTests(ITestOutputHelper output)
     [Fact]
     public void PvStarvingHeadAllowsSteals() => AssertCaught(Mutant.PvStarvingHeadAllowsSteals, Scenarios.ParavirtStarvingHead);
 
+    /// <summary>A steal CASes the locked byte alone after reading Pending clear: a head that sets Pending in between is bypassed (found by review).</summary>
+    [Fact]
+    public void PvStealsWithByteCas() => AssertCaught(Mutant.PvStealsWithByteCas, Scenarios.ParavirtStarvingHead);
+
     /// <summary>
     /// A queue head whose claim failed because a node-less contender set pending for a moment waits
     /// for a successor that never links (the kernel's reading of a failed claim).

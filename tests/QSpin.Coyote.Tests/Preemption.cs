@@ -15,6 +15,15 @@ internal static class Preemption
     public static int UnlockStall;
 
     [ThreadStatic] private static bool t_inUnlock;
+
+    /// <summary>Extra scheduling points between a steal's read and its CAS (<see cref="Scenario.StealStall"/>; 0: off).</summary>
+    public static int StealStall;
+
+    /// <summary>Installed as <see cref="TestHooks.BetweenStealReadAndCas"/>.</summary>
+    public static void BetweenStealReadAndCas()
+    {
+        for (int i = 0; i < StealStall; i++) SchedulingPoint.Interleave();
+    }
     [ThreadStatic] private static int t_unlockSteps;
 
     public static void BeginUnlock()

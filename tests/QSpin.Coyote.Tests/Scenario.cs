@@ -65,6 +65,10 @@ namespace QSpin.Coyote.Tests;
 /// that lock is that waiter's (<see cref="Coverage.Acquired"/>). Not with <see cref="Aborts"/>: a head that gives up
 /// drops Pending before the harness hears of it.
 /// </param>
+/// <param name="StealStall">
+/// Extra scheduling points between a paravirt stealer's read of the word and its CAS
+/// (<see cref="TestHooks.BetweenStealReadAndCas"/>): a stealer descheduled in that gap.
+/// </param>
 /// <param name="UnlockStall">
 /// Extra scheduling points before each atomic step of a slow-path unlock after its CAS
 /// (<see cref="Preemption"/>): an owner descheduled between its release store, its read of Parked, its
@@ -87,6 +91,7 @@ internal sealed record Scenario(
     bool Collision = false,
     int UnlockStall = 0,
     bool HeadsStarve = false,
+    int StealStall = 0,
     bool CancelRecordedHead = false)
 {
     private sealed class Shared(int locks)

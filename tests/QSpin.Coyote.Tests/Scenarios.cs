@@ -28,9 +28,10 @@ internal static class Scenarios
     /// Paravirt with a steal window of 0: every queued waiter is past it at once, so heads keep Pending
     /// while they park, and a parked successor gets Pending from the owner that records it. Arrivals
     /// steal (2 spins) and park-heavy owners hold for 3 points; the run checks that nobody takes the
-    /// lock before a recorded parked waiter (<see cref="Scenario.HeadsStarve"/>).
+    /// lock before a recorded parked waiter (<see cref="Scenario.HeadsStarve"/>). Stealers are stalled for 10
+    /// points between their read of the word and their CAS, where a head may set Pending.
     /// </summary>
-    public static readonly Scenario ParavirtStarvingHead = new("paravirt-3x2-starving-heads", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 3, StealSpins: 2, HeadsStarve: true);
+    public static readonly Scenario ParavirtStarvingHead = new("paravirt-3x2-starving-heads", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 3, StealSpins: 2, HeadsStarve: true, StealStall: 10);
 
     /// <summary>Paravirt with futex spurious wake-ups (1 in 3 each time a sleeper is scheduled); arrivals queue after one steal attempt.</summary>
     public static readonly Scenario Paravirt3x2Spurious = new("paravirt-3x2-spurious", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 2, SpuriousOneIn: 3, StealSpins: 0);
@@ -68,14 +69,14 @@ internal static class Scenarios
     /// Paravirt, parking-heavy, on two locks of one dense array at once (tasks 0, 2, 4 on lock 0; 1, 3
     /// on lock 1): neighbouring words, two records in the table at a time, each unlock finding its own.
     /// </summary>
-    public static readonly Scenario ArrayParavirtTwoLocks = new("array-paravirt-5x2-two-locks", QSpinMode.Paravirt, Tasks: 5, Rounds: 2, SpinThreshold: 1, HoldSteps: 6, StealSpins: 0, ArrayLength: 2);
+    public static readonly Scenario ArrayParavirtTwoLocks = new("array-paravirt-5x2-two-locks", QSpinMode.Paravirt, Tasks: 5, Rounds: 2, SpinThreshold: 1, HoldSteps: 10, StealSpins: 0, ArrayLength: 2);
 
     /// <summary>
     /// Paravirt, parking-heavy, on one array lock whose home line in the hash is full of other
     /// addresses' records: every record of the lock is placed past its home line (a collision), and
     /// the unlock's take and a head's withdrawal must probe on to find it.
     /// </summary>
-    public static readonly Scenario ArrayParavirtCollision = new("array-paravirt-3x2-collision", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 6, ArrayLength: 1, Collision: true);
+    public static readonly Scenario ArrayParavirtCollision = new("array-paravirt-3x2-collision", QSpinMode.Paravirt, Tasks: 3, Rounds: 2, SpinThreshold: 1, HoldSteps: 10, ArrayLength: 1, Collision: true);
 
     /// <summary>
     /// Paravirt on one array lock: task 0's timed acquisition is cancelled once its node is recorded as
