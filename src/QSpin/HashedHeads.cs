@@ -120,8 +120,8 @@ internal readonly unsafe struct HashedHeads : IParkedHeads
                     if (free is null) hops++;
                     if (IsKey(v, key))
                     {
-                        // The lock's earlier record (a head that was kicked by a late re-check, or is
-                        // recording again): replace it, as a store to the lock's own field would.
+                        // The lock's earlier record (a head recording again while an unlock that claimed
+                        // its Parked has not taken it yet): replace it, as a store to the lock's own field would.
                         if (Atomic.CompareExchange(line + e, record, v) != v) goto retry; // atomic with an unlocker's take
                         LockEvents.Add(LockEvent.PvHashHops, d * EntriesPerLine + e + 1);
                         return;

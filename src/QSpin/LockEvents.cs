@@ -56,7 +56,7 @@ internal static class LockEvents
         new(LockEvent.LockUseNode3, "lock_use_node3", "use_node3", "queueings that used a thread's 3rd node", null, null),
         new(LockEvent.LockUseNode4, "lock_use_node4", "use_node4", "queueings that used a thread's 4th node", null, null),
         new(LockEvent.LockNoNode, "lock_no_node", "no_node", "acquisitions without a node (no free slot): trylock spinning", null, null),
-        new(LockEvent.PvHashHops, "pv_hash_hops", "pv.hash_hops", "hash-table probes of head registrations per unlock kick, as the kernel reports them: one per registration for QSpinLock (its own field), so about 1; more for QSpinLockArray after collisions in its table; below 1 when an unlock's late re-check kicks a head that the next unlock kicks again", LockEvent.PvKickUnlock, null),
+        new(LockEvent.PvHashHops, "pv_hash_hops", "pv.hash_hops", "hash-table probes of head registrations per unlock kick, as the kernel reports them: one per registration for QSpinLock (its own field), so 1; more for QSpinLockArray after collisions in its table", LockEvent.PvKickUnlock, null),
         new(LockEvent.PvKickUnlock, "pv_kick_unlock", "pv.kick_unlock", "kicks issued at unlock time", null, null),
         new(LockEvent.PvKickWake, "pv_kick_wake", "pv.kick_wake", "wake-ups that followed a kick", null, null),
         new(LockEvent.PvLatencyKick, "pv_latency_kick", "pv.latency_kick", "average time to issue a kick", LockEvent.PvKickUnlock, "ns"),

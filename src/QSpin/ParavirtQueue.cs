@@ -13,7 +13,6 @@ internal readonly unsafe struct ParavirtQueue<THeads> : IQueueVariant where THea
     public static void InitNode(QNode* node)
     {
         node->State = PvState.Running; // published by the tail exchange
-        node->QueuedAt = 0; // stamped when it queues, after its steals (only its own thread reads it)
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

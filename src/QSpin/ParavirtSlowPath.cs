@@ -15,7 +15,7 @@ namespace QSpin;
 /// with a CAS, takes the record and kicks the head. Arrivals may steal the lock for a bounded time
 /// before they queue, whether or not a queue exists, as long as no queue head is spinning (Pending
 /// clear); this keeps throughput up when waiters are descheduled. A head that was woken and lost the
-/// lock again, or whose queue has waited longer than the steal window (<see cref="Fairness"/>), keeps
+/// lock again, or that has been the head longer than the steal window (<see cref="Fairness"/>), keeps
 /// Pending while it parks, so from then on only it can take the lock.
 /// </summary>
 /// <typeparam name="THeads">Where the lock records its parked head (<see cref="IParkedHeads"/>).</typeparam>
@@ -85,7 +85,6 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     /// </summary>
     public static bool WaitNode<TWait>(QNode* node, QNode* prev, int slot, ref TWait wait) where TWait : struct, IWaitPolicy
     {
-        node->QueuedAt = Stopwatch.GetTimestamp(); // we queued just now, behind prev; only our thread reads it
         for (int waits = 0; ; waits++)
         {
             bool waitEarly = false;
@@ -125,15 +124,16 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     /// pv_kick_node, called by the new owner right after handing <paramref name="next"/> the baton. If
     /// the successor is parked it is not woken now: it is marked Hashed and recorded for the lock, and
     /// Parked makes our own unlock kick it (or an earlier owner's unlock still on its way out, which only
-    /// wakes it early). A successor that queued longer ago than the steal window also gets Pending, set
-    /// in the same CAS: from our unlock on, only it can take the lock, though it is still asleep.
+    /// wakes it early). Its steal window as head starts now; were the window zero (tests), it would get
+    /// Pending in the same CAS, so that from our unlock on only it could take the lock, though asleep.
     /// </summary>
     public static void KickNode(ref int word, QNode* next)
     {
         if (Atomic.CompareExchange(&next->State, PvState.Hashing, PvState.Halted) != PvState.Halted) // reads after our baton store even when it fails (a release store, or a CAS, before an atomic); pairs with WaitNode's exchange
             return;
 
-        bool starving = WaitedPastStealWindow(next) && !Seeded.StarvingHeadAllowsSteals; // next stamped QueuedAt before its exchange of Halted, which our CAS read
+        next->HeadSince = Stopwatch.GetTimestamp(); // next is the head from now on; read by its thread after our release of Hashed
+        bool starving = WaitedPastStealWindow(next) && !Seeded.StarvingHeadAllowsSteals; // only with a zero window (tests): it became head just now
         THeads.Record(ref word, next->Tail); // ordered before Parked by the CAS below
         SetPendingByteBits(ref word, starving ? (byte)(LockWord.ParkedBit | LockWord.PendingBit) : LockWord.ParkedBit); // our own unlock reads it after its release store (program order); pairs with a claiming unlock's CAS, which then sees the record
         Atomic.StoreRelease(&next->State, PvState.Hashed); // the registration is complete; pairs with the head's wait for Hashed
@@ -160,7 +160,6 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
     {
         ref byte locked = ref LockWord.LockedByte(ref word);
         int tail = node->Tail;
-        if (node->QueuedAt == 0) node->QueuedAt = Stopwatch.GetTimestamp(); // we queued just now, with nobody ahead
 
         // KickNode may be registering us; if it is in the middle of it, let it finish (a few stores),
         // then take back what it set up: we are running, nobody needs to kick us.
@@ -170,7 +169,8 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
             if (Atomic.LoadAcquire(&node->State) != PvState.Hashing) break; // pairs with KickNode's store of Hashed
             Spin.PauseUnbounded(ref spinsForKick);
         }
-        if (Atomic.LoadRelaxed(&node->State) == PvState.Hashed) TakeParkedBack(ref word, tail); // KickNode's writes are visible: the acquire above
+        if (Atomic.LoadRelaxed(&node->State) == PvState.Hashed) TakeParkedBack(ref word, tail); // KickNode's writes (and its HeadSince) are visible: the acquire above
+        else node->HeadSince = Stopwatch.GetTimestamp(); // we are the head from now on
 
         for (int parks = 0; ; )
         {
@@ -191,7 +191,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
 
             // The first time we park, clear Pending so that arrivals may use the lock while we sleep
             // (the kernel's choice). Woken once and still without the lock (stealers took it while we
-            // woke, and held it longer than our spin), or queued longer than the steal window, we keep
+            // woke, and held it longer than our spin), or head for longer than the steal window, we keep
             // Pending while we park: then only we can take the lock at its next release, which bounds
             // how long we are bypassed.
             bool givingUp = TWait.CanGiveUp && (gaveUp || (parks > 0 && wait.ShouldGiveUp()));
@@ -233,8 +233,8 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
         return true;
     }
 
-    /// <summary>Whether the waiter of <paramref name="node"/> queued longer ago than the steal window.</summary>
-    private static bool WaitedPastStealWindow(QNode* node) => Stopwatch.GetTimestamp() - node->QueuedAt >= Spin.StealWindowTicks;
+    /// <summary>Whether the waiter of <paramref name="node"/> has been the queue head for longer than the steal window.</summary>
+    private static bool WaitedPastStealWindow(QNode* node) => Stopwatch.GetTimestamp() - node->HeadSince >= Spin.StealWindowTicks;
 
     /// <summary>
     /// How long a head may park: until its deadline, and, outside test hooks, no longer than until the
@@ -248,7 +248,7 @@ internal static unsafe class ParavirtSlowPath<THeads> where THeads : struct, IPa
         long cap = Spin.ParkRecheckNanoseconds;
         if (!keepingPending)
         {
-            long ticksLeft = node->QueuedAt + Spin.StealWindowTicks - Stopwatch.GetTimestamp();
+            long ticksLeft = node->HeadSince + Spin.StealWindowTicks - Stopwatch.GetTimestamp();
             cap = ticksLeft <= 0 ? 0 : Math.Min(cap, (long)(ticksLeft * (1_000_000_000.0 / Stopwatch.Frequency)) + 1);
         }
         return deadline < 0 ? cap : Math.Min(deadline, cap);

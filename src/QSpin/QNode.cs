@@ -29,8 +29,12 @@ internal unsafe struct QNode
     /// must then hand over with a CAS rather than a plain store. Written before the node is published.</summary>
     [FieldOffset(20)] public int MayAbort;
 
-    /// <summary>Paravirt: the <see cref="System.Diagnostics.Stopwatch"/> timestamp at which the waiter queued (0 until then), for the steal window (<see cref="Fairness"/>). Only its own thread reads or writes it.</summary>
-    [FieldOffset(24)] public long QueuedAt;
+    /// <summary>
+    /// Paravirt: the <see cref="System.Diagnostics.Stopwatch"/> timestamp at which the waiter became the
+    /// queue head, where its steal window (<see cref="Fairness"/>) starts: written by the waiter itself,
+    /// or by the owner that records it as a parked successor (before its release of Hashed).
+    /// </summary>
+    [FieldOffset(24)] public long HeadSince;
 }
 
 /// <summary>Values of <see cref="QNode.Locked"/>.</summary>
