@@ -4,7 +4,7 @@ namespace QSpin.Coyote.Tests;
 
 /// <summary>
 /// An owner descheduled inside its unlock's slow path (<see cref="Scenario.UnlockStall"/>): while a
-/// task runs ExitAs, each atomic step after its first (the misuse check's load)
+/// task runs ExitAs, each atomic step after its first (the release store)
 /// is preceded by extra scheduling points. Every schedule this gives is one the random strategy could
 /// pick anyway; it only makes long runs of the other tasks inside the unlock's window likely, where
 /// without it each of the unlocker's steps is as likely as any other task's.

@@ -53,6 +53,7 @@ public class WindowsUnderWineTests(WineTarget wine) : IClassFixture<WineTarget>
         Assert.True(r.ExitCode == 0, r.Output);
         Assert.Contains("wait/wake:   WaitOnAddress/WakeByAddressSingle (api-ms-win-core-synch-l1-2-0.dll)", r.Output, StringComparison.Ordinal);
         Assert.Contains("mode:        Paravirt", r.Output, StringComparison.Ordinal);
+        Assert.Contains("pv unlock:   store, full fence, load", r.Output, StringComparison.Ordinal); // Wine's process-wide barrier is a stub (ProcessBarrier)
     }
 
     /// <summary>
