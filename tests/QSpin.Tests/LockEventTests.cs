@@ -127,17 +127,19 @@ public class LockEventTests
 
     /// <summary>
     /// pv_hash_hops counts real probes of the QSpinLockArray's table: a head whose home line is free
-    /// probes one entry; one whose home line is full of other locks' records probes the 8 of it and
-    /// one more.
+    /// probes one entry per registration; one whose home line is full of other locks' records probes
+    /// the 8 of it and one more. One unlock kicks once, and pv_hash_hops is probes per kick. The head
+    /// registers once, or twice when the unlock comes after its 1 ms steal window ended (it wakes then
+    /// and registers again), so the count is one or two registrations' probes.
     /// </summary>
     [Fact]
     public void ArrayHeadRegistrationsCountTheirHashProbes()
     {
         var free = Events("paravirt", "array-park");
         Assert.Equal(1, free["pv_kick_unlock"]);
-        Assert.Equal(1, free["pv_hash_hops"]);
+        Assert.Contains(free["pv_hash_hops"], new[] { 1.0, 2.0 });
         var collided = Events("paravirt", "array-collision");
         Assert.Equal(1, collided["pv_kick_unlock"]);
-        Assert.Equal(9, collided["pv_hash_hops"]);
+        Assert.Contains(collided["pv_hash_hops"], new[] { 9.0, 18.0 });
     }
 }

@@ -125,12 +125,21 @@ public unsafe class WordTransitionTests
 
     private const int ParkedInWord = LockWord.ParkedBit << LockWord.PendingOffset;
 
-    /// <summary>Waits until a paravirt queue head has recorded itself (Parked in the pending byte) and is hashed; returns its tail.</summary>
+    /// <summary>
+    /// Waits until a paravirt queue head is parked: Parked in the pending byte, its record in the lock
+    /// (PvHead names it) and its node hashed, all seen at once; returns its tail. Seen at once because
+    /// a parked head wakes on its own at its steal window's end (or the 10 ms re-check) and takes its
+    /// record back for a moment before it parks again.
+    /// </summary>
     private static int WaitForParkedHead(QSpinLock l)
     {
-        Modes.WaitUntil(() => (Word(l) & ParkedInWord) != 0, "head parked: Parked set");
-        int tail = Tail(l);
-        Modes.WaitUntil(() => Volatile.Read(ref ThreadSlots.Decode(tail)->State) == PvState.Hashed, "head hashed");
+        int tail = 0;
+        Modes.WaitUntil(() =>
+        {
+            tail = Tail(l);
+            return tail != 0 && (Word(l) & ParkedInWord) != 0 && Volatile.Read(ref l.PvHead) == tail
+                && Volatile.Read(ref ThreadSlots.Decode(tail)->State) == PvState.Hashed;
+        }, "head parked: Parked set, recorded, hashed");
         return tail;
     }
 
@@ -141,9 +150,7 @@ public unsafe class WordTransitionTests
         l.Enter(QSpinMode.Paravirt);
         using var a = new Worker(l, QSpinMode.Paravirt, "A").Start();
         // No pending path in pv mode: A queues directly, spins as head, then registers and parks.
-        int tailA = WaitForParkedHead(l);
-        Assert.NotEqual(0, tailA);
-        Assert.Equal(tailA, Volatile.Read(ref l.PvHead));
+        WaitForParkedHead(l);
 
         l.Exit(QSpinMode.Paravirt); // release, read Parked: claim it, take the record, kick A
         a.WaitHolding();
