@@ -45,9 +45,25 @@ internal static unsafe class ParkFailure
         }
     }
 
+    // As the portable fallback's wake does: an owner whose interrupt was posted again after its
+    // acquisition kicks from Exit, and entering a contended monitor would throw it there; deliver the
+    // pulse, then post the interrupt again (seen once in CI, 2026-12-01).
     private static void Wake(nint address)
     {
-        lock (s_gate) Monitor.PulseAll(s_gate);
+        bool interrupted = false;
+        while (true)
+        {
+            try
+            {
+                lock (s_gate) Monitor.PulseAll(s_gate);
+                break;
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.CurrentThread.Interrupt();
     }
 
     public static int Run(string kind)
