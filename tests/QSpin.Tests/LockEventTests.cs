@@ -128,18 +128,23 @@ public class LockEventTests
     /// <summary>
     /// pv_hash_hops counts real probes of the QSpinLockArray's table: a head whose home line is free
     /// probes one entry per registration; one whose home line is full of other locks' records probes
-    /// the 8 of it and one more. One unlock kicks once, and pv_hash_hops is probes per kick. The head
-    /// registers once, or twice when the unlock comes after its 1 ms steal window ended (it wakes then
-    /// and registers again), so the count is one or two registrations' probes.
+    /// the 8 of it and one more. pv_hash_hops is probes per unlock kick. The head registers once, or
+    /// twice when its 1 ms steal window ends before the unlock (it wakes then and registers again);
+    /// and if the unlock comes while it is awake, nobody kicks it (no kick to count per): such runs
+    /// are repeated, at most 10 times.
     /// </summary>
-    [Fact]
-    public void ArrayHeadRegistrationsCountTheirHashProbes()
+    [Theory]
+    [InlineData("array-park", 1.0)]
+    [InlineData("array-collision", 9.0)]
+    public void ArrayHeadRegistrationsCountTheirHashProbes(string scenario, double probesPerRegistration)
     {
-        var free = Events("paravirt", "array-park");
-        Assert.Equal(1, free["pv_kick_unlock"]);
-        Assert.Contains(free["pv_hash_hops"], new[] { 1.0, 2.0 });
-        var collided = Events("paravirt", "array-collision");
-        Assert.Equal(1, collided["pv_kick_unlock"]);
-        Assert.Contains(collided["pv_hash_hops"], new[] { 9.0, 18.0 });
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            var events = Events("paravirt", scenario);
+            if (events["pv_kick_unlock"] != 1) continue; // the unlock found the head awake: no kick
+            Assert.Contains(events["pv_hash_hops"], new[] { probesPerRegistration, 2 * probesPerRegistration });
+            return;
+        }
+        Assert.Fail("in 10 runs the unlock never kicked the parked head");
     }
 }
